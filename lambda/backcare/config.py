@@ -1,0 +1,59 @@
+"""Runtime configuration, read once from the environment (SPEC §7)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PERSISTENCE_CHOICES = ("sqlite", "dynamodb", "none")
+
+
+def default_state_dir(env: Mapping[str, str]) -> Path:
+    """Per-user state directory for the embedded store (XDG style, overridable)."""
+    if env.get("BACKCARE_STATE_DIR"):
+        return Path(env["BACKCARE_STATE_DIR"])
+    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "backcare"
+
+
+@dataclass(frozen=True)
+class Config:
+    skill_id: str | None = None
+    persistence: str = "sqlite"
+    table_name: str | None = None
+    state_dir: Path = field(default_factory=lambda: default_state_dir(os.environ))
+    audio_base_url: str | None = None
+    log_level: str = "INFO"
+    aws_region: str | None = None
+    dynamodb_endpoint: str | None = None
+    api_timeout_seconds: float = 3.0
+    store_timeout_seconds: float = 2.0
+    max_rules_per_reminder: int = 5
+
+    def __post_init__(self) -> None:
+        if self.persistence not in PERSISTENCE_CHOICES:
+            raise ValueError(f"PERSISTENCE must be one of {PERSISTENCE_CHOICES}, not {self.persistence!r}")
+        if self.persistence == "dynamodb" and not self.table_name:
+            raise ValueError("PERSISTENCE=dynamodb needs TABLE_NAME")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        # On Lambda the default store is DynamoDB (the template sets it); elsewhere SQLite.
+        on_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        persistence = (env.get("PERSISTENCE") or ("dynamodb" if on_lambda else "sqlite")).strip().lower()
+        return cls(
+            skill_id=env.get("SKILL_ID") or None,
+            persistence=persistence,
+            table_name=env.get("TABLE_NAME") or None,
+            state_dir=default_state_dir(env),
+            audio_base_url=(env.get("AUDIO_BASE_URL") or "").rstrip("/") or None,
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+            dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+            api_timeout_seconds=float(env.get("BACKCARE_API_TIMEOUT", "3.0")),
+            store_timeout_seconds=float(env.get("BACKCARE_STORE_TIMEOUT", "2.0")),
+            max_rules_per_reminder=int(env.get("BACKCARE_MAX_RULES_PER_REMINDER", "5")),
+        )
