@@ -1,0 +1,1 @@
+"""Request handlers, one module per area. Each module exposes handlers(ctx) -> list."""
