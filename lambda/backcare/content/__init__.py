@@ -1,5 +1,8 @@
 """Everything the skill says, per locale: an English base (`en.json`) with per-locale overrides.
 
+Each area may keep its words in files of its own: `en.<area>.json` adds to the base and
+`<locale>.<area>.json` to that locale's overrides (e.g. `en.stretches.json`, `en-GB.stretches.json`).
+
 `texts(locale)` returns a `Texts` lookup. `Texts.say(key, **fields)` gives SSML-ready speech,
 `Texts.plain(key, **fields)` card text. Placeholders such as `{emergency}` are filled from the
 locale's facts (speech facts may carry SSML, card facts never do).
@@ -38,9 +41,24 @@ def strip_ssml(text: str) -> str:
     return _SPACES.sub(" ", _TAG.sub("", text)).strip()
 
 
-def _load(name: str) -> dict[str, Any]:
-    with resources.files(__package__).joinpath(name).open(encoding="utf-8") as fh:
-        return json.load(fh)
+def _load(prefix: str) -> dict[str, dict[str, str]]:
+    """`<prefix>.json` merged with every `<prefix>.<area>.json` (areas in name order)."""
+    folder = resources.files(__package__)
+    names = sorted(
+        entry.name for entry in folder.iterdir()
+        if entry.name == f"{prefix}.json" or (entry.name.startswith(f"{prefix}.") and entry.name.endswith(".json")
+                                              and entry.name.count(".") == 2)
+    )
+    merged: dict[str, dict[str, str]] = {"texts": {}, "facts": {}, "facts_speech": {}}
+    for name in names:
+        with folder.joinpath(name).open(encoding="utf-8") as fh:
+            data = json.load(fh)
+        for section in merged:
+            duplicated = set(merged[section]) & set(data.get(section, {}))
+            if duplicated:
+                raise ValueError(f"{name} repeats {section} keys {sorted(duplicated)}")
+            merged[section].update(data.get(section, {}))
+    return merged
 
 
 class _Fields(dict):
@@ -93,13 +111,12 @@ class Texts:
 @cache
 def texts(locale: str | None) -> Texts:
     locale = normalize_locale(locale)
-    base = _load("en.json")
-    override = _load(f"{locale}.json")
+    base, override = _load("en"), _load(locale)
     return Texts(
         locale=locale,
-        texts={**base["texts"], **override.get("texts", {})},
-        facts={**base["facts"], **override.get("facts", {})},
-        facts_speech={**base.get("facts_speech", {}), **override.get("facts_speech", {})},
+        texts={**base["texts"], **override["texts"]},
+        facts={**base["facts"], **override["facts"]},
+        facts_speech={**base["facts_speech"], **override["facts_speech"]},
     )
 
 
