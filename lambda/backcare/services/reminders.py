@@ -6,8 +6,10 @@ translated into a few typed exceptions a handler can turn into speech.
     result = reminders.create_all(planned)     # several parts; stops at the first failure
     reminders.delete(token)                    # False when it was already gone
 
-`get_reminders()` is deliberately absent: the SDK cannot parse the API's reply
-(alexa/alexa-apis-for-python#30); the skill keeps its own records (SPEC §5).
+There is no get or list: the SDK cannot read the API's reply to listing
+(alexa/alexa-apis-for-python#30), and ask-sdk-model 1.82.0 cannot read the reply to getting one
+either (its AlertInfo model names a module that does not exist). The skill keeps its own
+records of what it created (SPEC §5).
 
 Error mapping (status, then the API's error `code`):
     401, or 403 other than DEVICE_NOT_SUPPORTED  -> PermissionMissing
@@ -177,13 +179,6 @@ class Reminders:
                 return False
             raise failure from error
         return True
-
-    def get(self, alert_token: str) -> Any:
-        """One reminder as the SDK's GetReminderResponse (works, unlike listing all)."""
-        try:
-            return self._client.get_reminder(alert_token)
-        except Exception as error:
-            raise self._failed("get", error) from error
 
     @staticmethod
     def _failed(operation: str, error: Exception) -> RemindersError:
