@@ -1,0 +1,128 @@
+"""How long every prompt takes to say, per locale, with the prompts over a limit flagged.
+
+Durations come from espeak-ng (see `speech` for the voice and pace), cached on disk, so a
+second run is quick. They estimate Alexa's timing; the limits are the product's:
+a red-flag question over 6 s, any prompt over 30 s, and Alexa's 240 s of audio or 8000
+characters of speech per response (a prompt alone over those can never be sent).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from backcare.audio import speech
+from backcare.audio.render import measure_items
+from backcare.audio.ssml import Speech, parse_ssml, word_count
+
+RED_FLAG_QUESTION_MAX_S = 6.0
+PROMPT_MAX_S = 30.0
+RESPONSE_MAX_S = 240.0
+RESPONSE_MAX_CHARS = 8000
+
+
+@dataclass(frozen=True)
+class Prompt:
+    key: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    locale: str
+    key: str
+    kind: str
+    seconds: float
+    words: int
+    chars: int
+    flags: tuple[str, ...]
+    text: str
+
+
+def is_red_flag_question(prompt: Prompt) -> bool:
+    return prompt.kind == "question" and prompt.key.startswith("check.")
+
+
+def flags_for(prompt: Prompt, seconds: float) -> tuple[str, ...]:
+    flags = []
+    if is_red_flag_question(prompt) and seconds > RED_FLAG_QUESTION_MAX_S:
+        flags.append(f"red-flag question > {RED_FLAG_QUESTION_MAX_S:g} s")
+    if seconds > PROMPT_MAX_S:
+        flags.append(f"prompt > {PROMPT_MAX_S:g} s")
+    if seconds > RESPONSE_MAX_S:
+        flags.append(f"response audio > {RESPONSE_MAX_S:g} s")
+    if len(prompt.text) > RESPONSE_MAX_CHARS:
+        flags.append(f"response > {RESPONSE_MAX_CHARS} chars")
+    return tuple(flags)
+
+
+def as_prompt(entry: Any) -> Prompt:
+    """Accept catalog entries as objects with key/kind/text or as (key, kind, text) tuples."""
+    if isinstance(entry, tuple | list):
+        return Prompt(*entry)
+    return Prompt(entry.key, entry.kind, entry.text)
+
+
+def measure(prompts: Iterable[Prompt], locale: str) -> list[Row]:
+    """Rows for one locale, longest first. espeak-ng runs in parallel for the whole batch."""
+    prompts = list(prompts)
+    parsed = [parse_ssml(p.text, warn=lambda message: None) for p in prompts]
+    voice = speech.voice_for(locale)
+    speech.synthesize_many([(i.text, voice, i.style) for items in parsed for i in items if isinstance(i, Speech)])
+    rows = []
+    for prompt, items in zip(prompts, parsed, strict=True):
+        seconds = measure_items(items, locale, warn=lambda message: None) / 1000
+        rows.append(Row(locale, prompt.key, prompt.kind, round(seconds, 2), word_count(prompt.text),
+                        len(prompt.text), flags_for(prompt, seconds), prompt.text))
+    return sorted(rows, key=lambda row: (-row.seconds, row.key))
+
+
+Catalog = Callable[[str], Iterable[Any]]
+
+
+def real_catalog() -> tuple[Catalog, tuple[str, ...]]:
+    from backcare.content import LOCALES, prompt_catalog
+
+    return prompt_catalog, tuple(LOCALES)
+
+
+def build_report(locales: Iterable[str], catalog: Catalog) -> list[Row]:
+    rows: list[Row] = []
+    for locale in locales:
+        rows += measure((as_prompt(entry) for entry in catalog(locale)), locale)
+    return rows
+
+
+def format_table(rows: list[Row], width: int = 70) -> str:
+    lines = [f"{'locale':6} {'sec':>6} {'words':>5}  {'kind':8} {'key':40} flags / text"]
+    for row in rows:
+        text = " ".join(row.text.split())
+        text = text if len(text) <= width else text[: width - 1] + "…"
+        flag = ("!! " + "; ".join(row.flags) + " | ") if row.flags else ""
+        lines.append(f"{row.locale:6} {row.seconds:6.2f} {row.words:5d}  {row.kind:8} {row.key:40} {flag}{text}")
+    flagged = sum(1 for row in rows if row.flags)
+    lines.append(f"{len(rows)} prompts, {flagged} over a limit "
+                 f"(espeak-ng at {speech.WORDS_PER_MINUTE} words/min, an estimate of Alexa's pace)")
+    return "\n".join(lines)
+
+
+def to_csv(rows: list[Row]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["locale", "key", "kind", "seconds", "words", "chars", "flags", "text"])
+    for row in rows:
+        writer.writerow([row.locale, row.key, row.kind, f"{row.seconds:.2f}", row.words, row.chars,
+                         "; ".join(row.flags), row.text])
+    return buffer.getvalue()
+
+
+def write_csv(rows: list[Row], path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_csv(rows), encoding="utf-8")
+    return path
