@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot, get_slot_value
+from ask_sdk_core.utils import get_slot
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 
 def slot_value(handler_input: HandlerInput, name: str) -> str | None:
     """The raw spoken value of slot `name`, or None when absent or empty."""
     try:
-        value = get_slot_value(handler_input, name)
+        value = getattr(get_slot(handler_input, name), "value", None)
     except (ValueError, AttributeError, TypeError):
         return None
     return value.strip() if isinstance(value, str) and value.strip() else None
