@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from skill_support import Conversation
 
 from backcare.content import LOCALES, strip_ssml, texts
 from backcare.triage import QUESTIONS, Disposition
+from skill_support import Conversation
 
 # SPEC §3, written out independently of the content files.
 EMERGENCY_NUMBER = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "000", "en-IN": "112"}
@@ -213,7 +213,7 @@ def test_warning_signs_name_the_emergency_number(locale):
 def test_never_says_111_outside_great_britain(locale):
     if locale == "en-GB":
         pytest.skip("111 is the NHS number in the UK")
-    talk, reply = start(locale)
+    talk, _ = start(locale)
     answer_no_until(talk, locale, "fever")
     spoken = [r.ssml + r.reprompt + str(r.card) for r in [*talk.history, talk.yes()]]
     assert not any("111" in s for s in spoken), "111 said outside en-GB"
