@@ -24,8 +24,11 @@ VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb", "en-AU": "en-gb"
 WORDS_PER_MINUTE = 160
 BASE_PITCH = 50  # espeak-ng's 0..99 scale
 SYNTH_TIMEOUT_S = 60.0
-SENTENCE_TAIL_MS = 250  # silence kept after a run that ends a sentence
-WORD_TAIL_MS = 40  # ... and after a run that stops mid-sentence
+# Silence kept after a run: espeak-ng's own gap after a sentence (~410 ms at 160 wpm) or a comma
+# (~235 ms), so splitting text at a <break> or a style change neither adds nor loses its pauses.
+SENTENCE_TAIL_MS = 450
+COMMA_TAIL_MS = 240
+WORD_TAIL_MS = 40
 PLAIN = Style()
 DEFAULT_CACHE = Path("build/audio/cache/tts")
 
@@ -57,7 +60,7 @@ def _arguments(voice: str, style: Style) -> list[str]:
 
 def _key(text: str, voice: str, style: Style) -> str:
     # Volume is applied afterwards as gain, so it is not part of what espeak-ng renders.
-    trim = f"tail{SENTENCE_TAIL_MS},{WORD_TAIL_MS}"
+    trim = f"tail{SENTENCE_TAIL_MS},{COMMA_TAIL_MS},{WORD_TAIL_MS}"
     material = "\x1f".join([espeak_version(), trim, *_arguments(voice, style), text])
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -78,12 +81,19 @@ def synthesize(text: str, voice: str, style: Style = PLAIN, directory: Path | No
                                 check=False)
         if result.returncode != 0:
             raise RuntimeError(f"espeak-ng failed ({result.returncode}): {result.stderr.strip()}")
-        _trim_tail(Path(tmp), SENTENCE_TAIL_MS if text.rstrip()[-1:] in ".?!:;" else WORD_TAIL_MS)
+        _trim_tail(Path(tmp), _tail_ms(text))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _tail_ms(text: str) -> int:
+    last = text.rstrip()[-1:]
+    if last and last in ".?!":
+        return SENTENCE_TAIL_MS
+    return COMMA_TAIL_MS if last and last in ",:;" else WORD_TAIL_MS
 
 
 def _trim_tail(path: Path, keep_ms: int, threshold: int = 100) -> None:
