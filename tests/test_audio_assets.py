@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from backcare.audio import mp3check, names
 from backcare.audio.cli import main as audio_main
 

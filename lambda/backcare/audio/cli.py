@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--bucket", help="S3 bucket (default: the stack's AudioBucketName output)")
     pub.add_argument("--prefix", default="audio", help="key prefix (default audio)")
     pub.add_argument("--assets", type=Path, default=DEFAULT_ASSETS, help="built assets (default build/audio)")
-    pub.add_argument("--endpoint-url", help="S3-compatible endpoint, e.g. a local moto server")
+    pub.add_argument("--endpoint-url", help="AWS-compatible endpoint, e.g. a local moto server (S3 and the stack)")
     pub.add_argument("--region", help="AWS region (default: the AWS configuration)")
     pub.add_argument("--base-url", help="public HTTPS base, e.g. https://d123.cloudfront.net")
     pub.add_argument("--stack", help="read the bucket and CloudFront domain from this stack's outputs")
@@ -74,7 +74,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     bucket, base_url = args.bucket, args.base_url
     if args.stack:
-        stack_bucket, stack_base = resolve_from_stack(args.stack, region=args.region)
+        stack_bucket, stack_base = resolve_from_stack(args.stack, endpoint_url=args.endpoint_url, region=args.region)
         bucket, base_url = bucket or stack_bucket, base_url or stack_base
     if not bucket:
         print("backcare audio publish: give --bucket (or --stack with an AudioBucketName output)", file=sys.stderr)
