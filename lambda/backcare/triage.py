@@ -107,6 +107,9 @@ class TriageState:
         )
         if not valid:
             raise StateError("corrupt triage state")
+        if current != _next_index(marks):
+            # E.g. "finished" with questions unanswered: never trust it, it could reassure.
+            raise StateError("inconsistent triage state")
         return cls(marks=marks, current=current, unsure=unsure, strays=strays)
 
     # -- derived facts ---------------------------------------------------------------

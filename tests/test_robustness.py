@@ -1,0 +1,122 @@
+"""Malformed or unexpected envelopes get a valid, safe answer; nothing escapes lambda_handler."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from backcare.local import envelopes as env
+from backcare.local.invoke import load_lambda_handler
+from skill_support import Conversation, Reply
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+
+
+@pytest.fixture(scope="module")
+def handler():
+    return load_lambda_handler()
+
+
+def valid(raw: dict) -> Reply:
+    assert raw.get("version") == "1.0" and isinstance(raw.get("response"), dict), f"not a response: {raw}"
+    json.dumps(raw)  # serialisable
+    return Reply(raw)
+
+
+def test_garbage_event_gets_safe_spoken_answer(handler, caplog):
+    for event in ({}, {"request": "nonsense"}, {"version": "1.0", "session": 5}, [], {"request": {}}):
+        with caplog.at_level(logging.ERROR):
+            reply = valid(handler(event, None))
+        assert "911" in reply.speech, f"{event!r}: safe answer should name the emergency number: {reply}"
+    assert "unreadable request envelope" in caplog.text, "the reason was not logged"
+
+
+def test_envelope_without_session_is_answered(handler):
+    envelope = env.Session().envelope(env.intent_request("CausesIntent"))
+    del envelope["session"]
+    reply = valid(handler(envelope, None))
+    assert "strained muscle" in reply.speech, f"out-of-session intent not answered: {reply}"
+
+
+def test_unknown_intent_gets_fallback_help(handler):
+    reply = valid(handler(env.Session().envelope(env.intent_request("OrderPizzaIntent")), None))
+    assert "check my back" in reply.speech and reply.ends_session is False, f"unknown intent: {reply}"
+
+
+def test_unknown_request_type_gets_an_empty_valid_response(handler):
+    envelope = env.Session().envelope({"type": "Alexa.Presentation.APL.UserEvent", "arguments": []})
+    reply = valid(handler(envelope, None))
+    assert reply.ssml == "", f"a non-dialog request must not speak: {reply}"
+
+
+def test_missing_slots_are_tolerated(handler):
+    request = env.intent_request("SelfCareTipsIntent")
+    request["intent"].pop("slots")
+    reply = valid(handler(env.Session().envelope(request), None))
+    assert "Would you like another tip" in reply.speech, f"tips without slots: {reply}"
+    symptom = env.intent_request("ReportSymptomIntent", {"symptom": None})
+    reply = valid(handler(env.Session().envelope(symptom), None))
+    assert reply.attributes.get("offer") == "check", f"empty symptom slot should offer the check: {reply}"
+
+
+def test_odd_topic_value_still_gives_a_tip(handler):
+    request = env.intent_request("SelfCareTipsIntent", {"topic": {"value": "knitting", "no_match": True}})
+    reply = valid(handler(env.Session().envelope(request), None))
+    assert "don't have tips on that" in reply.speech, f"unknown topic: {reply}"
+
+
+def test_session_state_from_an_older_version_restarts_safely(handler):
+    talk = Conversation(handler=handler)
+    talk.say("CheckSymptomsIntent")
+    talk.session.attributes = {"v": 0, "mode": "check", "question": 4}
+    reply = talk.yes()
+    assert reply.ends_session is False and "check" in reply.speech.lower(), f"old layout: {reply}"
+    assert "none of the warning signs" not in reply.speech.lower(), "an old state must never reassure"
+
+
+def test_corrupt_triage_state_restarts_the_check(handler):
+    talk = Conversation(handler=handler)
+    talk.say("CheckSymptomsIntent")
+    talk.session.attributes["triage"] = {"v": 1, "m": "garbage", "c": 99}
+    reply = talk.no()
+    assert "start it again" in reply.speech, f"corrupt state not restarted: {reply}"
+    assert reply.attributes["triage"]["c"] == 0, "the check should be back at the first question"
+
+
+def test_tampered_triage_state_cannot_skip_to_self_care(handler):
+    talk = Conversation(handler=handler)
+    talk.say("CheckSymptomsIntent")
+    state = copy.deepcopy(talk.session.attributes["triage"])
+    state["c"] = None  # claims the check is finished with no answers
+    talk.session.attributes["triage"] = state
+    reply = talk.no()
+    assert "warning signs" not in reply.speech.lower(), f"a tampered state reassured the user: {reply}"
+    assert "start it again" in reply.speech and reply.attributes["triage"]["c"] == 0, f"not restarted: {reply}"
+
+
+def test_session_ended_with_error_is_logged_and_answered_silently(handler, caplog):
+    request = env.session_ended_request("ERROR", {"type": "INVALID_RESPONSE", "message": "bad ssml"})
+    with caplog.at_level(logging.WARNING):
+        reply = valid(handler(env.Session().envelope(request), None))
+    assert reply.ssml == "" and "INVALID_RESPONSE" in caplog.text, f"session end: {reply} / {caplog.text}"
+
+
+def test_request_for_another_skill_is_refused(monkeypatch):
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.the-right-one")
+    handler = load_lambda_handler()
+    with pytest.raises(Exception, match="(?i)skill id"):
+        handler(env.Session().envelope(env.launch_request()), None)
+    right = env.Session(device=env.Device(skill_id="amzn1.ask.skill.the-right-one"))
+    assert valid(handler(right.envelope(env.launch_request()), None)).speech, "the right skill id was refused"
+
+
+@pytest.mark.parametrize("event", sorted(EVENTS.glob("*.json")), ids=lambda p: p.stem)
+def test_every_sample_event_is_answered(handler, event):
+    reply = valid(handler(json.loads(event.read_text()), None))
+    if event.stem != "session_ended":
+        assert reply.speech, f"{event.name}: nothing said"
+        assert reply.ends_session is True or reply.reprompt, f"{event.name}: open session without a reprompt"
