@@ -108,7 +108,7 @@ def test_session_ended_with_error_is_logged_and_answered_silently(handler, caplo
 def test_request_for_another_skill_is_refused(monkeypatch):
     monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.the-right-one")
     handler = load_lambda_handler()
-    with pytest.raises(Exception, match="(?i)skill id"):
+    with pytest.raises(Exception, match=r"(?i)skill id"):
         handler(env.Session().envelope(env.launch_request()), None)
     right = env.Session(device=env.Device(skill_id="amzn1.ask.skill.the-right-one"))
     assert valid(handler(right.envelope(env.launch_request()), None)).speech, "the right skill id was refused"
