@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from backcare.local.clock import EmulatedClock
 from backcare.local.emulator import AlexaServicesEmulator
 from backcare.local.envelopes import Device, Session, intent_request

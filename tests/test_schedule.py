@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from backcare import schedule
 from backcare.schedule import Problem, ScheduleError
 

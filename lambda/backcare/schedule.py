@@ -303,10 +303,7 @@ class ScheduleDescription:
 
 def describe(schedule: Schedule) -> ScheduleDescription:
     spoken = tuple(TimeOfDay.of(t) for t in schedule.times)
-    if schedule.weekdays_only:
-        days = "weekdays"
-    else:
-        days = "every_day" if tuple(schedule.days) == ALL_DAYS else "some_days"
+    days = "weekdays" if schedule.weekdays_only else "every_day" if tuple(schedule.days) == ALL_DAYS else "some_days"
     return ScheduleDescription(schedule.kind, days, spoken, spoken[0], spoken[-1], len(spoken),
                                schedule.interval_minutes, schedule.end_assumed_pm)
 
