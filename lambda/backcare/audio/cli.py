@@ -98,7 +98,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from backcare.audio.report import build_report, format_table, real_catalog, write_csv
+    from backcare.audio.report import build_report, format_summary, format_table, real_catalog, summarize, write_csv
 
     catalog, locales = real_catalog()
     wanted = locales if args.locale == "all" else (args.locale,)
@@ -107,7 +107,8 @@ def _report(args: argparse.Namespace) -> int:
         print(f"backcare audio report: unknown locale {unknown[0]}; known: {', '.join(locales)}", file=sys.stderr)
         return 2
     rows = build_report(wanted, catalog)
-    print(format_table(rows[: args.limit] if args.limit else rows))
+    print(format_table(rows, args.limit))
+    print(format_summary([summarize(rows, locale) for locale in wanted]))
     if args.csv:
         print(f"CSV: {write_csv(rows, args.csv)}")
     return 1 if args.fail_on_flags and any(row.flags for row in rows) else 0
