@@ -132,6 +132,13 @@ class FaultProxy:
             return [target.rpartition(".")[2] for seen_mode, target in self.requests
                     if mode is None or seen_mode == mode]
 
+    def abandoned_count(self, expected: int, within: float = 10.0) -> int:
+        """`abandoned`, once it reaches `expected` (the proxy notices a closed client by polling)."""
+        deadline = time.monotonic() + within
+        while self.abandoned < expected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.abandoned
+
     def start(self) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _ProxyHandler)
         self._server.daemon_threads = True
@@ -146,7 +153,10 @@ class FaultProxy:
             self._server = None
 
     def switch(self, mode: str, *, delay: float = 0.0) -> None:
-        """Change behaviour. REFUSE closes the listening socket; leaving it re-opens the same port."""
+        """Change behaviour and start a fresh log of requests (`requests`, `abandoned`).
+        REFUSE closes the listening socket; leaving it re-opens the same port."""
+        with self._lock:
+            self.requests, self.abandoned = [], 0
         if mode == self.REFUSE and self._server is not None:
             self.mode = mode
             self.stop()
@@ -240,6 +250,7 @@ def handler_input_for(adapter, *, user_id: str = "amzn1.ask.account.TESTUSER", r
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
+
     from backcare.local import envelopes
 
     session = envelopes.Session(device=envelopes.Device(user_id=user_id),

@@ -16,6 +16,7 @@ import pytest
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
+
 from backcare.config import Config
 from backcare.local import envelopes
 from backcare.persistence import SQLITE_FILE_NAME, make_adapter

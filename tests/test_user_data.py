@@ -14,6 +14,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
+
 from backcare.local import envelopes
 from backcare.persistence import user_data
 from backcare.persistence.sqlite import SqlitePersistenceAdapter
