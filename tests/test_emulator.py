@@ -299,6 +299,7 @@ def test_calls_are_recorded(granted):
 def test_clock_needs_aware_times_and_only_moves_forward():
     clock = EmulatedClock(START)
     assert clock.now() == START, "starts where told"
+    assert clock() == START, "callable, so it can be the skill's clock"
     assert clock.advance(timedelta(hours=2)) == START + timedelta(hours=2), "advance returns the new now"
     with pytest.raises(ValueError):
         clock.advance(timedelta(seconds=-1))

@@ -21,6 +21,10 @@ class EmulatedClock:
         with self._lock:
             return self._now
 
+    def __call__(self) -> datetime:
+        """The clock as the skill takes it: `build_skill(config, clock=emulated_clock)`."""
+        return self.now()
+
     def set(self, moment: datetime) -> datetime:
         with self._lock:
             self._now = _aware_utc(moment)
