@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import wave
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +163,22 @@ def test_speech_is_cached_by_text_and_voice(speech_cache):
 def test_sound_items_carry_their_source():
     assert parse_ssml('<speak><audio src="https://x/hold.mp3">fallback</audio></speak>') == [
         Sound("https://x/hold.mp3")], "audio element not kept as a sound"
+
+
+def test_the_lambda_path_never_imports_the_audio_tooling(tmp_path):
+    probe = (
+        "import sys, json\n"
+        "import lambda_function\n"
+        "from backcare.local.envelopes import Device, event_envelope, launch_request\n"
+        "out = lambda_function.lambda_handler(event_envelope(Device(), launch_request()), None)\n"
+        "assert out['response']['outputSpeech'], out\n"
+        "loaded = [m for m in sys.modules if m.startswith(('backcare.audio', 'pydub', 'boto3'))]\n"
+        "print(json.dumps(loaded))\n"
+    )
+    lambda_dir = Path(__file__).resolve().parents[1] / "lambda"
+    env = {"PATH": "/usr/bin:/bin", "PERSISTENCE": "none", "BACKCARE_STATE_DIR": str(tmp_path),
+           "PYTHONPATH": str(lambda_dir), "AUDIO_BASE_URL": "https://d1.cloudfront.net/audio/abc"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60,
+                            cwd=tmp_path, check=False)
+    assert result.returncode == 0, f"lambda probe failed: {result.stderr[-800:]}"
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [], f"Lambda loaded dev-only modules: {result.stdout}"
