@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 PERSISTENCE_CHOICES = ("sqlite", "dynamodb", "none")
 
 
-def default_state_dir(env: Mapping[str, str]) -> Path:
-    """Per-user state directory for the embedded store (XDG style, overridable)."""
+def default_state_dir(env: Mapping[str, str]) -> str:
+    """Per-user state directory for the embedded store (XDG style, overridable).
+
+    A plain string (os.path, not pathlib): pathlib costs a Lambda cold start ~10 ms.
+    """
     if env.get("BACKCARE_STATE_DIR"):
-        return Path(env["BACKCARE_STATE_DIR"])
-    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "backcare"
+        return env["BACKCARE_STATE_DIR"]
+    base = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "backcare")
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Config:
     skill_id: str | None = None
     persistence: str = "sqlite"
     table_name: str | None = None
-    state_dir: Path = field(default_factory=lambda: default_state_dir(os.environ))
+    state_dir: str | os.PathLike[str] = field(default_factory=lambda: default_state_dir(os.environ))
     audio_base_url: str | None = None
     log_level: str = "INFO"
     aws_region: str | None = None

@@ -46,7 +46,7 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         intent = getattr(getattr(request, "intent", None), "name", None)
-        log.info("request %s%s", getattr(request, "object_type", None), f" {intent}" if intent else "")
+        log.debug("request %s%s", getattr(request, "object_type", None), f" {intent}" if intent else "")
 
 
 def _optional_modules() -> list[Any]:

@@ -76,7 +76,7 @@ def speak_outcome(
     set_mode(handler_input, None, triage=state.to_dict())
     speech = join(prefix, texts(f"outcome.{name}.speech"))
     card = (texts.plain(f"outcome.{name}.card_title"), texts.plain(f"outcome.{name}.card"))
-    log.info("check finished", extra={"event": "check_outcome"})  # never the outcome itself
+    log.debug("check finished")  # never the outcome itself
     if disposition >= Disposition.URGENT:
         # Nothing may dilute this advice: no offers; end here so the user can act on it.
         return reply(handler_input, join(speech, texts("outcome.end")), end=True, card=card)

@@ -7,6 +7,7 @@ Nothing here imports boto3 (the DynamoDB adapter imports it on first use) or sql
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def make_adapter(config: Config) -> AbstractPersistenceAdapter | None:
     if config.persistence == "sqlite":
         from backcare.persistence.sqlite import SqlitePersistenceAdapter
 
-        path = config.state_dir / SQLITE_FILE_NAME
+        path = os.path.join(config.state_dir, SQLITE_FILE_NAME)
         return SqlitePersistenceAdapter(path, timeout=config.store_timeout_seconds)
     if config.persistence == "dynamodb":
         from backcare.persistence.dynamodb import LazyDynamoDbAdapter
