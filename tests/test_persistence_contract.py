@@ -183,7 +183,7 @@ def test_unreadable_sqlite_location_is_a_persistence_error(tmp_path):
 def test_make_adapter_follows_the_configuration(tmp_path):
     sqlite_store = make_adapter(Config(persistence="sqlite", state_dir=tmp_path / "s"))
     assert isinstance(sqlite_store, SqlitePersistenceAdapter), "sqlite must give the SQLite adapter"
-    assert sqlite_store.path == tmp_path / "s" / SQLITE_FILE_NAME, "the file lives in the state dir"
+    assert sqlite_store.path == str(tmp_path / "s" / SQLITE_FILE_NAME), "the file lives in the state dir"
     assert make_adapter(Config(persistence="none")) is None, "none must give no adapter"
     dynamo = make_adapter(Config(persistence="dynamodb", table_name="t", aws_region="eu-west-1",
                                  dynamodb_endpoint="http://127.0.0.1:9", store_timeout_seconds=1.5))

@@ -8,7 +8,6 @@ replaced by a short, stable hash (`<user:3f2a9c1e>`) so lines about the same use
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import sys
@@ -30,6 +29,8 @@ _LWA_TOKEN = re.compile(r"\bAtz[ar]\|[\w\-|.]+")
 
 
 def short_hash(value: str) -> str:
+    import hashlib  # here, not at the top: ~10 ms of a Lambda cold start that logs no id
+
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import threading
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -51,7 +50,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
     """Persistent attributes as JSON text, one row per user, in a WAL-mode SQLite file."""
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 2.0, keygen=user_id_key) -> None:
-        self.path = Path(path)
+        self.path = os.fspath(path)  # os.path, not pathlib: pathlib costs a Lambda cold start
         self.timeout = timeout
         self.keygen = keygen
         self._connection: sqlite3.Connection | None = None
@@ -137,7 +136,7 @@ class SqlitePersistenceAdapter(AbstractPersistenceAdapter):
         """Create the directory (0700) and an empty database file (0600) before SQLite opens it,
         so the file never exists with wider permissions. SQLite gives the -wal and -shm files the
         database file's mode."""
-        self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(self.path) or ".", mode=DIR_MODE, exist_ok=True)
         descriptor = os.open(self.path, os.O_CREAT | os.O_RDWR, FILE_MODE)
         os.close(descriptor)
 
