@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 MODE = "stretches"
 STRETCHES: tuple[str, ...] = ("knee_rolls", "bottom_to_heels", "back_extensions", "pelvic_tilts")
+# Repetitions guided per stretch, within SPEC §5's ranges (8-10, 8-10, 8-10, 10-15); the lower
+# end, since the safety line asks newcomers to start with fewer.
+REPETITIONS: dict[str, int] = {"knee_rolls": 8, "bottom_to_heels": 8, "back_extensions": 8, "pelvic_tilts": 10}
 # Published file name of each audio asset the routine plays (see asset_url).
 ASSET_FILES: dict[str, str] = {"chime": "chime.mp3"}
 
@@ -46,13 +49,24 @@ def audio_tag(config: Config, name: str) -> str:
 
 
 def stretch_speech(texts: Texts, step: int) -> str:
-    """Everything said for one stretch: which one, how, one guided repetition, how many more."""
+    """Everything said for one stretch: which one, how to start, then every repetition counted.
+
+    Guiding each repetition (rather than one, then "do the rest on your own") keeps the user
+    inside this one response: Alexa stops listening a few seconds after it ends.
+    """
     name = STRETCHES[step]
+    reps = REPETITIONS[name]
+    counted = []
+    for count in range(1, reps + 1):
+        side = texts("stretch.side.left" if count % 2 else "stretch.side.right")
+        how = texts(f"stretch.{name}.first" if count == 1 else f"stretch.{name}.rep", side=side)
+        counted.append(join(texts("stretch.count", count=count), how))
     return join(
         texts("stretch.step", number=step + 1, total=len(STRETCHES), name=texts(f"stretch.{name}.name")),
         texts(f"stretch.{name}.how"),
-        texts(f"stretch.{name}.guide"),
-        texts(f"stretch.{name}.reps"),
+        texts(f"stretch.{name}.plan", reps=reps),
+        *counted,
+        texts("stretch.set_done", reps=reps),
         texts("stretch.say_next"),
     )
 
@@ -82,6 +96,7 @@ def go_on(handler_input: HandlerInput, ctx: SkillContext, step: int) -> Response
     """After stretch `step`: the next one (a chime between them), or the end of the routine."""
     if step + 1 < len(STRETCHES):
         return speak_stretch(handler_input, ctx, step + 1, chime=True)
+    set_mode(handler_input, None)  # the routine is over, whether or not an offer follows
     return offer(handler_input, ctx, "reminders", prefix=t(handler_input)("stretch.done"))
 
 
