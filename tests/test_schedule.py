@@ -238,6 +238,19 @@ def test_schedules_are_split_at_the_configured_rule_limit(limit, sizes):
     assert tuple(covered) == made.times, "the parts together cover every time exactly once, in order"
 
 
+def test_each_part_knows_its_own_schedule_and_record():
+    made = schedule.posture_from_slots("PT1H")
+    parts = schedule.plan_reminders(made, now=datetime(2026, 3, 4, 12, tzinfo=UTC), time_zone="Europe/London",
+                                    locale="en-GB", text="Posture")
+    second = parts[1]
+    assert second.schedule.times == tuple(time(h, 0) for h in range(14, 18)), second.schedule
+    assert (second.schedule.start, second.schedule.end, second.schedule.interval_minutes) == (
+        made.start, made.end, 60), "a part keeps the whole schedule's window and interval"
+    record = second.record("token-2")
+    assert record == {"kind": "posture", "alert_token": "token-2", "schedule": second.schedule.to_dict()}, record
+    assert schedule.describe(second.schedule).first.hour12 == 2, "a part can be described on its own"
+
+
 def test_a_half_hour_time_has_its_minutes_in_the_rule():
     [part] = schedule.plan_reminders(schedule.stretch_from_slots("07:45"), now=datetime(2026, 3, 4, tzinfo=UTC),
                                      time_zone="Europe/London", locale="en-GB", text="Stretch")

@@ -19,7 +19,7 @@ Decisions (see docs/reminders.md):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -341,14 +341,27 @@ def next_occurrence(times: tuple[time, ...] | list[time], days: tuple[str, ...] 
 
 @dataclass(frozen=True)
 class PlannedReminder:
-    """One Reminders API create request and the times of day it covers."""
+    """One Reminders API create request and the part of the schedule it covers.
 
-    times: tuple[time, ...]
+    `schedule` is the part: the whole schedule's kind, days, interval and window with only this
+    part's `times` (so `describe(part.schedule)` says exactly what one created reminder does).
+    """
+
+    schedule: Schedule
     payload: dict[str, Any] = field(compare=False)
+
+    @property
+    def times(self) -> tuple[time, ...]:
+        return self.schedule.times
 
     @property
     def time_texts(self) -> list[str]:
         return [_hhmm(t) for t in self.times]
+
+    def record(self, alert_token: str) -> dict[str, Any]:
+        """The user's reminder record for this part once created (ARCHITECTURE: persistent
+        attributes `reminders[]`)."""
+        return {"kind": self.schedule.kind, "alert_token": alert_token, "schedule": self.schedule.to_dict()}
 
 
 def _chunks(items: tuple[time, ...], size: int) -> list[tuple[time, ...]]:
@@ -401,7 +414,7 @@ def plan_reminders(
         raise ValueError("max_rules_per_reminder must be at least 1")
     load_zone(time_zone)
     return [
-        PlannedReminder(chunk, build_payload(chunk, schedule.days, now=now, time_zone=time_zone,
-                                             locale=locale, text=text))
+        PlannedReminder(replace(schedule, times=chunk),
+                        build_payload(chunk, schedule.days, now=now, time_zone=time_zone, locale=locale, text=text))
         for chunk in _chunks(schedule.times, max_rules_per_reminder)
     ]
