@@ -1,0 +1,132 @@
+"""Whole conversations through the real `lambda_handler` with PERSISTENCE=dynamodb, against a
+moto server over HTTP (through the fault proxy, so the store can also be made to fail)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backcare.content import TIP_TOPICS, strip_ssml, texts
+from backcare.local.invoke import load_lambda_handler
+from backcare.persistence.local_table import local_client
+from dynamodb_support import (  # the *_fixture names register fixtures
+    REGION,
+    TABLE_NAME,
+    FaultProxy,
+    dynamodb_table_fixture,  # noqa: F401
+    fault_proxy_fixture,  # noqa: F401
+    moto_server_fixture,  # noqa: F401
+    new_user_id,
+)
+from skill_support import Conversation
+
+DISCLAIMER = "not medical advice"
+# Words that must never reach the store (SPEC §6): question ids, outcomes, answers.
+NEVER_STORED = ("bladder_bowel", "saddle_numbness", "fever", "EMERGENCY", "URGENT", "SEE_DOCTOR",
+                "SELF_CARE", "triage", "answer", "outcome")
+
+
+@pytest.fixture
+def lambda_handler(monkeypatch, fault_proxy):
+    """lambda_function imported afresh, configured like the deployed function (plus a local endpoint)."""
+    monkeypatch.setenv("PERSISTENCE", "dynamodb")
+    monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fault_proxy.url)
+    monkeypatch.setenv("BACKCARE_STORE_TIMEOUT", "0.5")
+    return load_lambda_handler()
+
+
+@pytest.fixture
+def user_id():
+    return new_user_id()
+
+
+def talk(lambda_handler, user_id: str, locale: str = "en-US") -> Conversation:
+    return Conversation(locale=locale, user_id=user_id, handler=lambda_handler)
+
+
+def stored_item(moto_server, user_id: str) -> dict | None:
+    """The raw DynamoDB item, read straight from the server (not through the skill)."""
+    response = local_client(moto_server.url).get_item(TableName=TABLE_NAME, Key={"id": {"S": user_id}})
+    return response.get("Item")
+
+
+def test_first_visit_hears_the_disclaimer_and_a_returning_visit_does_not(lambda_handler, user_id,
+                                                                          moto_server):
+    first = talk(lambda_handler, user_id).launch()
+    assert DISCLAIMER in first.speech, f"a first visit must hear the disclaimer: {first}"
+    item = stored_item(moto_server, user_id)
+    assert item is not None, "the first visit was not stored in DynamoDB"
+    attributes = item["attributes"]["M"]
+    assert attributes["disclaimer_heard"] == {"BOOL": True}, f"disclaimer not recorded: {attributes}"
+    assert attributes["visits"] == {"N": "1"}, f"visit not counted: {attributes}"
+
+    returning = talk(lambda_handler, user_id).launch()
+    assert DISCLAIMER not in returning.speech, f"a returning user heard the disclaimer again: {returning}"
+    greeting = strip_ssml(texts("en-US")("launch.returning"))
+    assert returning.speech == greeting, f"not the returning greeting: {returning}"
+    assert stored_item(moto_server, user_id)["attributes"]["M"]["visits"] == {"N": "2"}, "second visit not counted"
+
+
+def test_the_last_tip_is_remembered_across_sessions(lambda_handler, user_id, moto_server):
+    first = talk(lambda_handler, user_id)
+    first.say("SelfCareTipsIntent", {"topic": {"value": "posture", "id": "posture"}})
+    first.say("AMAZON.StopIntent")
+    last_tip = stored_item(moto_server, user_id)["attributes"]["M"]["last_tip"]["M"]
+    assert last_tip["topic"] == {"S": "posture"}, f"the tip heard was not stored: {last_tip}"
+    later = talk(lambda_handler, user_id).say("SelfCareTipsIntent")
+    following = TIP_TOPICS[(TIP_TOPICS.index("posture") + 1) % len(TIP_TOPICS)]
+    expected = strip_ssml(texts("en-US")(f"tips.{following}"))
+    assert expected in later.speech, f"the next visit should start with the next topic: {later}"
+
+
+def test_after_a_check_and_tips_the_item_holds_no_symptom_or_outcome(lambda_handler, user_id, moto_server):
+    conversation = talk(lambda_handler, user_id)
+    conversation.launch()
+    conversation.say("CheckSymptomsIntent")
+    for _ in range(5):
+        conversation.no()
+    outcome = conversation.yes()  # fever: URGENT
+    assert "today" in outcome.speech, f"expected the urgent outcome: {outcome}"
+    conversation.say("SelfCareTipsIntent")
+    conversation.say("AMAZON.StopIntent")
+    item = stored_item(moto_server, user_id)
+    assert item is not None, "nothing was stored"
+    text = json.dumps(item)
+    for word in NEVER_STORED:
+        assert word not in text, f"{word!r} was stored: {text}"
+    assert set(item["attributes"]["M"]) == {"schema", "disclaimer_heard", "visits", "last_tip", "reminders",
+                                            "prefs"}, f"unexpected stored layout: {text}"
+
+
+def test_a_yes_no_turn_of_the_check_never_touches_the_store(lambda_handler, user_id, fault_proxy):
+    conversation = talk(lambda_handler, user_id)
+    conversation.launch()
+    conversation.say("CheckSymptomsIntent")
+    fault_proxy.switch(FaultProxy.PASS)  # a fresh log of requests
+    reply = conversation.no()
+    assert reply.ends_session is False and reply.reprompt, f"the next question should be asked: {reply}"
+    assert fault_proxy.targets() == [], f"a yes/no turn reached the store: {fault_proxy.targets()}"
+
+
+@pytest.mark.timeout(120)
+def test_the_store_failing_mid_conversation_still_gets_every_answer_and_loses_nothing(
+        lambda_handler, user_id, fault_proxy, moto_server):
+    talk(lambda_handler, user_id).launch()
+    before = stored_item(moto_server, user_id)
+    for mode in (FaultProxy.REFUSE, FaultProxy.HANG, FaultProxy.THROTTLE):
+        fault_proxy.switch(mode, delay=0)
+        conversation = talk(lambda_handler, user_id)
+        opening = conversation.launch()
+        assert opening.speech and opening.ends_session is False, f"{mode}: no usable launch answer: {opening}"
+        conversation.say("CheckSymptomsIntent")
+        emergency = conversation.yes()
+        assert "911" in emergency.ssml, f"{mode}: the emergency advice must not depend on the store: {emergency}"
+        tip = talk(lambda_handler, user_id).say("SelfCareTipsIntent")
+        assert tip.speech and tip.ends_session is False, f"{mode}: tips failed without the store: {tip}"
+        fault_proxy.switch(FaultProxy.PASS)
+        assert stored_item(moto_server, user_id) == before, f"{mode}: the stored record changed during the fault"
+    returning = talk(lambda_handler, user_id).launch()
+    assert DISCLAIMER not in returning.speech, "after the faults the user must still be known"
