@@ -204,3 +204,21 @@ def test_time_zone_falls_back_when_the_settings_api_times_out(emulator):  # noqa
     emulator.simulate("timeout", api="settings")
     zone = run_in_skill(device_for(emulator, locale="en-CA"), device_time_zone, timeout=0.3)
     assert zone == "America/Toronto", f"en-CA fallback expected, got {zone}"
+
+
+@pytest.mark.parametrize("operation", ["get_reminders", "get_reminder"])
+def test_the_sdk_cannot_read_reminders_back_so_the_skill_keeps_its_own_records(granted, operation):
+    # Why Reminders has no get/list (SPEC §5): if a future ask-sdk-model reads these replies,
+    # this test fails and the wrapper may offer them.
+    from ask_sdk_core.exceptions import SerializationException
+
+    device = device_for(granted)
+    token = run_in_skill(device, lambda hi: reminders(hi).create(plan()[0].payload))
+    args = () if operation == "get_reminders" else (token,)
+
+    def read_back(handler_input):
+        client = handler_input.service_client_factory.get_reminder_management_service()
+        return getattr(client, operation)(*args)
+
+    with pytest.raises(SerializationException):
+        run_in_skill(device, read_back)
