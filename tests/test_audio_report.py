@@ -134,3 +134,24 @@ def test_all_no_path_covers_intro_fourteen_questions_and_the_self_care_outcome()
 def test_report_rejects_an_unknown_locale(capsys):
     assert audio_main(["report", "--locale", "fr-FR"]) == 2, "unknown locale accepted"
     assert "unknown locale fr-FR" in capsys.readouterr().err, "message does not name the locale"
+
+
+def test_journeys_measure_whole_responses_through_the_real_skill(tmp_path):
+    from backcare.audio.journeys import format_journeys, run_journeys
+    from backcare.triage import QUESTION_IDS
+
+    results = {r.journey: r for r in run_journeys(["en-AU"], str(tmp_path), ["all-no check", "stretch routine"])}
+    check = results["all-no check"]
+    assert check.error is None and len(check.turns) == 1 + len(QUESTION_IDS), f"check journey: {check}"
+    first = check.turns[0].ssml
+    assert any(number in first for number in ("000", "triple zero", "zero zero zero")), f"not en-AU: {first}"
+    assert all(turn.seconds > 0.5 for turn in check.turns), "a turn of the check measured as silent"
+    assert check.seconds == round(sum(turn.seconds for turn in check.turns), 2), "journey total is not the sum"
+    stretches = results["stretch routine"]
+    chimed = [turn for turn in stretches.turns if "chime.mp3" in turn.ssml]
+    assert chimed, "no response of the stretch routine plays the chime though AUDIO_BASE_URL is set"
+    for turn in check.turns + stretches.turns:
+        over = turn.seconds > report.RESPONSE_MAX_S or turn.chars > report.RESPONSE_MAX_CHARS
+        assert bool(turn.flags) == over, f"flags {turn.flags} wrong for {turn.seconds} s, {turn.chars} chars"
+    table = format_journeys(list(results.values()))
+    assert "all-no check" in table and f"{check.seconds:8.2f}" in table, table

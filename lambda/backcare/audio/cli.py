@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", type=Path, help="also write the rows as CSV")
     report.add_argument("--limit", type=int, default=0, help="print only the N longest rows (CSV has all)")
     report.add_argument("--fail-on-flags", action="store_true", help="exit 1 when a prompt is over a limit")
+    report.add_argument("--no-journeys", action="store_true",
+                        help="skip the scripted conversations through the skill (whole responses)")
     return parser
 
 
@@ -109,9 +111,28 @@ def _report(args: argparse.Namespace) -> int:
     rows = build_report(wanted, catalog)
     print(format_table(rows, args.limit))
     print(format_summary([summarize(rows, locale) for locale in wanted]))
+    flagged = any(row.flags for row in rows)
+    if not args.no_journeys:
+        flagged |= _journeys(list(wanted))
     if args.csv:
         print(f"CSV: {write_csv(rows, args.csv)}")
-    return 1 if args.fail_on_flags and any(row.flags for row in rows) else 0
+    return 1 if args.fail_on_flags and flagged else 0
+
+
+def _journeys(locales: list[str]) -> bool:
+    """Print whole responses as heard; True when one is over a limit."""
+    import tempfile
+
+    from backcare.audio.journeys import format_journeys, run_journeys
+
+    with tempfile.TemporaryDirectory(prefix="backcare-journeys-") as state_dir:
+        try:
+            results = run_journeys(locales, state_dir)
+        except Exception as exc:  # the skill itself failed to load: report it, keep the prompt report
+            print(f"\nresponses as heard: the skill could not be loaded ({exc!r})")
+            return False
+    print(format_journeys(results))
+    return any(turn.flags for result in results for turn in result.turns)
 
 
 def main(argv: list[str]) -> int:
