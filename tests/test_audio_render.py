@@ -12,7 +12,7 @@ import pytest
 
 from backcare.audio import speech
 from backcare.audio.cli import main as audio_main
-from backcare.audio.render import measure_ssml, render_ssml, speak_response
+from backcare.audio.render import measure_ssml, render_ssml, speak_response, ssml_of
 from backcare.audio.ssml import Pause, Sound, Speech, parse_ssml, plain_text, word_count
 
 pytest_plugins = ["audio_support"]
@@ -131,6 +131,13 @@ def test_plain_text_responses_are_spoken_too(tmp_path):
     spoken = speak_response({"outputSpeech": {"type": "PlainText", "text": "Tips & tricks"}}, "en-US",
                             out=tmp_path / "plain.wav", play_it=False)
     assert spoken.path and spoken.duration_ms > 500, spoken.message()
+
+
+def test_the_reprompt_can_be_read_too():
+    envelope = {"response": {"outputSpeech": {"type": "SSML", "ssml": "<speak>Question?</speak>"},
+                             "reprompt": {"outputSpeech": {"type": "PlainText", "text": "Yes or no?"}}}}
+    assert ssml_of(envelope, reprompt=True) == "<speak>Yes or no?</speak>", ssml_of(envelope, reprompt=True)
+    assert ssml_of(envelope) == "<speak>Question?</speak>", ssml_of(envelope)
 
 
 def test_a_response_without_speech_says_so():

@@ -18,6 +18,7 @@ from backcare.audio.ssml import parse_ssml
 
 # A placeholder HTTPS release folder, so responses carry <audio> tags as they would on Alexa;
 # the renderer plays the local asset for them.
+MAX_AUDIO_TAGS = 5  # Alexa plays at most five <audio> clips per response
 FAKE_AUDIO_BASE_URL = "https://audio.example.invalid/audio/local"
 
 
@@ -108,6 +109,8 @@ def run_journey(name: str, locale: str, measure: Callable[[str, str], float], ha
             flags.append(f"response audio > {RESPONSE_MAX_S:g} s")
         if len(ssml) > RESPONSE_MAX_CHARS:
             flags.append(f"response > {RESPONSE_MAX_CHARS} chars")
+        if ssml.count("<audio") > MAX_AUDIO_TAGS:
+            flags.append(f"more than {MAX_AUDIO_TAGS} <audio> tags")
         turns.append(Turn(name, step, _request_name(request), round(seconds, 2), len(ssml), tuple(flags), ssml))
         if (reply.get("response") or {}).get("shouldEndSession"):
             break

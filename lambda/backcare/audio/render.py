@@ -156,11 +156,12 @@ class Spoken:
         return f"played {where}" if self.played else f"wrote {where}; {self.note}"
 
 
-def ssml_of(response: dict[str, Any], part: str = "outputSpeech") -> str | None:
-    """The SSML of a response envelope (or of its inner `response`), PlainText wrapped in <speak>."""
-    inner = response.get("response", response)
-    speech_ = (inner or {}).get(part) if part == "outputSpeech" else ((inner or {}).get(part) or {}).get(
-        "outputSpeech")
+def ssml_of(response: dict[str, Any], *, reprompt: bool = False) -> str | None:
+    """The SSML of a response envelope (or of its inner `response`); PlainText is wrapped in <speak>."""
+    body = response.get("response", response) or {}
+    if reprompt:
+        body = body.get("reprompt") or {}
+    speech_ = body.get("outputSpeech")
     if not speech_:
         return None
     if speech_.get("type") == "SSML" or "ssml" in speech_:
