@@ -30,7 +30,27 @@ DEV_ONLY = ("flask", "flask_ask_sdk", "werkzeug", "pydub", "pytest", "_pytest", 
             "hypothesis", "cryptography", "certvalidator", "ruff", "cfnlint", "boto3", "botocore")
 SAMPLE_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-backcarecoach"
 
-pytestmark = pytest.mark.slow
+LOCK = ROOT / "lambda" / "requirements.txt"
+
+
+def locked() -> dict[str, str]:
+    pins = {}
+    for line in LOCK.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"lambda/requirements.txt: {line!r} is not pinned with =="
+            pins[canonical(name)] = version
+    return pins
+
+
+def canonical(name: str) -> str:
+    return name.strip().lower().replace("_", "-").replace(".", "-")
+
+
+def test_runtime_lock_holds_no_development_packages():
+    shipped = set(locked()) & {canonical(n) for n in (*DEV_ONLY, "flask-ask-sdk", "moto", "pydub")}
+    assert not shipped, f"development-only packages in lambda/requirements.txt: {sorted(shipped)}"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +70,7 @@ def built(tmp_path_factory) -> Path:
     return work / "build" / "SkillFunction"
 
 
+@pytest.mark.slow
 def test_artefact_holds_the_function_and_only_runtime_dependencies(built):
     top = {p.name.split("-")[0].split(".")[0].lower() for p in built.iterdir()}
     for needed in ("lambda_function", "backcare", "ask_sdk_core", "ask_sdk_model", "ask_sdk_dynamodb", "requests"):
@@ -58,6 +79,29 @@ def test_artefact_holds_the_function_and_only_runtime_dependencies(built):
     assert not shipped_dev, f"development-only or runtime-provided packages were shipped: {shipped_dev}"
 
 
+@pytest.mark.slow
+def test_artefact_has_exactly_the_locked_versions_and_every_dependency(built):
+    """The build installs the lock with --no-deps, so every dependency must be pinned in it."""
+    from email.parser import Parser
+
+    from packaging.requirements import Requirement
+
+    pins = locked()
+    provided = {canonical(n) for n in RUNTIME_PACKAGES}
+    installed, missing = {}, []
+    for info in built.glob("*.dist-info"):
+        meta = Parser().parsestr((info / "METADATA").read_text())
+        installed[canonical(meta["Name"])] = meta["Version"]
+        for spec in map(Requirement, meta.get_all("Requires-Dist") or []):
+            if spec.marker and not spec.marker.evaluate({"extra": ""}):
+                continue
+            if canonical(spec.name) not in pins and canonical(spec.name) not in provided:
+                missing.append(f"{meta['Name']} needs {spec}")
+    assert installed == pins, f"artefact {installed} differs from lambda/requirements.txt {pins}"
+    assert not missing, "lambda/requirements.txt lacks dependencies:\n" + "\n".join(missing)
+
+
+@pytest.mark.slow
 def test_artefact_is_at_most_20_mb_unzipped(built, tmp_path):
     files = [p for p in built.rglob("*") if p.is_file()]
     unzipped = sum(p.stat().st_size for p in files)
@@ -119,6 +163,7 @@ def table(moto_server) -> str:
     return name
 
 
+@pytest.mark.slow
 def test_built_function_answers_every_event_envelope_from_dynamodb(built, lambda_runtime, moto_server, table):
     assert EVENTS, "events/ has no envelopes to invoke"
     env = {**DUMMY_CREDENTIALS, "PATH": os.environ["PATH"], "AWS_LAMBDA_FUNCTION_NAME": "SkillFunction",
