@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from ask_sdk_core.exceptions import PersistenceException
@@ -204,6 +205,7 @@ def test_dynamodb_delegate_is_the_sdk_adapter_with_explicit_resource(moto_server
     assert client.meta.endpoint_url == moto_server.url, "the endpoint from configuration was not used"
     assert client.meta.region_name == REGION, "the region from configuration was not used"
     assert client.meta.config.read_timeout == 1.25, "the store timeout was not applied"
+    assert client.meta.config.connect_timeout == 1.0, "connecting should give up within a second"
     assert client.meta.config.retries["total_max_attempts"] == 2, "retries should be few"
 
 
@@ -280,6 +282,19 @@ def test_create_table_makes_the_template_key_schema_and_is_idempotent(moto_serve
     table = local_table.local_client(moto_server.url).describe_table(TableName=name)["Table"]
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}], table["KeySchema"]
     assert table["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+
+
+def test_create_table_matches_the_key_schema_of_template_yaml():
+    from cfnlint.decode import cfn_yaml
+
+    from backcare.persistence import local_table
+
+    template = cfn_yaml.load(str(Path(__file__).resolve().parents[1] / "template.yaml"))
+    tables = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert len(tables) == 1, f"expected one DynamoDB table in template.yaml, found {len(tables)}"
+    assert tables[0]["KeySchema"] == local_table.KEY_SCHEMA, "local tables must have the template's key schema"
+    assert tables[0]["AttributeDefinitions"] == local_table.ATTRIBUTE_DEFINITIONS, "attribute definitions differ"
+    assert tables[0]["BillingMode"] == "PAY_PER_REQUEST", "local tables are on-demand like the template's"
 
 
 def test_create_table_reports_an_unreachable_server(capsys):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 PARTITION_KEY = "id"  # the adapter's default, and template.yaml's key schema
 ATTRIBUTE_NAME = "attributes"
 MAX_ATTEMPTS = 2  # one retry: a failing store costs at most about 2 x timeout per call
+MAX_CONNECT_TIMEOUT = 1.0  # connecting to DynamoDB in-region takes milliseconds
 FALLBACK_REGION = "us-east-1"  # only for local endpoints, where the region is a label
 
 
@@ -33,7 +34,7 @@ def build_resource(*, region: str | None, endpoint_url: str | None, timeout: flo
     from botocore.config import Config as BotocoreConfig
 
     client_config = BotocoreConfig(
-        connect_timeout=timeout,
+        connect_timeout=min(timeout, MAX_CONNECT_TIMEOUT),
         read_timeout=timeout,
         retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         tcp_keepalive=True,
