@@ -72,7 +72,11 @@ def test_environment_configures_dynamodb_audio_and_logging(resources):
     assert env["PERSISTENCE"] == "dynamodb", f"PERSISTENCE is {env['PERSISTENCE']}"
     assert env["TABLE_NAME"] == {"Ref": "UserTable"}, f"TABLE_NAME is {env['TABLE_NAME']}"
     assert env["SKILL_ID"] == {"Ref": "SkillId"}, f"SKILL_ID is {env['SKILL_ID']}"
-    assert "https://" in str(env["AUDIO_BASE_URL"]), f"audio is not served over HTTPS: {env['AUDIO_BASE_URL']}"
+    audio = env["AUDIO_BASE_URL"]["Fn::If"]
+    assert audio[0] == "HasAudio", f"AUDIO_BASE_URL should depend on the AudioPath parameter: {audio}"
+    assert audio[1] == {"Fn::Sub": "https://${AudioDistribution.DomainName}/${AudioPath}"}, (
+        f"audio is not served from the distribution over HTTPS: {audio[1]}")
+    assert audio[2] == {"Ref": "AWS::NoValue"}, "without published audio the skill should get no AUDIO_BASE_URL"
 
 
 def test_function_may_only_read_and_write_its_own_table(resources):
