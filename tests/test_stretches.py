@@ -27,6 +27,7 @@ MAX_SPEECH_CHARS = 8000
 MAX_AUDIO_SECONDS = 240.0
 MAX_RESPONSE_BYTES = 24 * 1024
 MAX_AUDIO_TAGS = 5
+SLOW_WORDS_PER_MINUTE = 130  # slower than Alexa speaks, so the estimate errs long
 REMINDERS_SHIPPED = importlib.util.find_spec("backcare.handlers.reminders") is not None
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -119,6 +120,8 @@ def assert_within_alexa_limits(response: dict[str, Any], what: str) -> None:
         too_long = [h for h in holds if h > MAX_BREAK_SECONDS]
         assert not too_long, f"{what}: {kind} has breaks over 10 s: {too_long}"
         assert sum(holds) <= MAX_AUDIO_SECONDS, f"{what}: {kind} has {sum(holds)} s of breaks, over 240 s"
+        estimate = len(strip_ssml(ssml).split()) * 60 / SLOW_WORDS_PER_MINUTE + sum(holds)
+        assert estimate <= MAX_AUDIO_SECONDS, f"{what}: {kind} would take about {estimate:.0f} s, over 240 s"
         assert len(audio_sources(ssml)) <= MAX_AUDIO_TAGS, f"{what}: {kind} has more than 5 <audio> tags"
     size = len(json.dumps(response).encode("utf-8"))
     assert size <= MAX_RESPONSE_BYTES, f"{what}: response is {size} bytes, over Alexa's 24 KB"
