@@ -51,7 +51,8 @@ TIP_TOPIC: dict[str, tuple[str, str]] = {
         over the counter medicine  drugs for the pain  something for the pain
     """),
     "prevention": ("prevention", """
-        preventing back pain  stopping it coming back  avoiding back pain  stopping back pain
+        preventing back pain  stopping it coming back  stop it coming back  stop it from coming back
+        avoiding back pain  stopping back pain
         lifting  lifting things  lifting heavy things  how to lift  weight  losing weight safely
         a healthy weight  smoking  quitting smoking  sleep  sleeping  stress  looking after my back
         keeping my back healthy  long term
@@ -66,7 +67,7 @@ REMINDER_KIND: dict[str, tuple[str, str]] = {
         stretches  stretching  my stretches  exercise  exercises  my exercises  stretch break
     """),
     "all": ("all", """
-        all of them  every  every one  everything  both  both of them  any
+        all of them  every  every one  everything  both  both of them
     """),
 }
 
@@ -98,7 +99,8 @@ SYMPTOM: dict[str, tuple[str, str]] = {
         numb down below  no feeling down below  can't feel anything down there
     """),
     "leg_weakness": ("weakness or numbness in both legs", """
-        legs have gone weak  my legs have gone weak  both legs are weak  both my legs are weak
+        legs have gone weak  my legs have gone weak  legs feel weak  both legs feel weak
+        both legs are weak  both my legs are weak
         weak legs  weakness in both legs  weakness in my legs  both legs are numb
         both my legs are numb  numbness in both legs  numb legs  my legs are numb
         legs have gone numb  my legs have gone numb  can't feel my legs  cannot feel my legs
@@ -152,7 +154,8 @@ SYMPTOM: dict[str, tuple[str, str]] = {
         had it for months  had it for ages  been going on for weeks  been going on for ages
         been going on for a month  been hurting for weeks  been like this for weeks
         it won't go away  won't go away  not getting better  isn't getting better
-        it's not improving  not improving  lasted more than two weeks  lasted over two weeks
+        it's not improving  not improving
+        hasn't got any better  not got any better  hasn't improved  lasted more than two weeks  lasted over two weeks
         pain for three weeks  had it for three weeks  been sore for weeks
     """),
     "worsening": ("pain getting worse", """
@@ -184,7 +187,7 @@ SYMPTOM: dict[str, tuple[str, str]] = {
         fragile bones  bone thinning  thinning bones
     """),
     "sleep_daily": ("pain stopping sleep or daily life", """
-        can't sleep  cannot sleep  can't sleep because of the pain  the pain keeps me awake
+        can't sleep  cannot sleep  can't sleep because of the pain  can't sleep with the pain  the pain keeps me awake
         it keeps me awake  keeps me awake at night  keeping me awake  wakes me up at night
         it wakes me up at night  pain at night  can't get comfortable at night
         can't work  can't go to work  can't do my job  can't do anything  stops me doing things
@@ -216,6 +219,22 @@ SLOTS: dict[str, list[tuple[str, str]]] = {
 SAMPLES: dict[str, str] = {
     "CheckSymptomsIntent": """
         is my back pain serious
+        is this something to worry about
+        is it something i should worry about
+        should i be concerned about my back
+        can you check me
+        check me
+        go through the questions
+        take me through the questions
+        do the check
+        let's do the check
+        i'd like to do the check
+        is my back ok
+        is my back alright
+        do i need help with my back
+        do i need to get help
+        i need to know if my back pain is serious
+        i want to find out if it's serious
         is my back pain something serious
         could my back pain be serious
         could my back pain be something serious
@@ -281,6 +300,11 @@ SAMPLES: dict[str, str] = {
     """,
     "UnsureIntent": """
         i don't know
+        no clue
+        not a clue
+        i haven't a clue
+        i couldn't tell you
+        who knows
         i do not know
         i don't really know
         i really don't know
@@ -333,6 +357,9 @@ SAMPLES: dict[str, str] = {
     """,
     "WhyAskIntent": """
         why do you ask
+        how is that related to my back
+        how's that related
+        what's that got to do with it
         why are you asking
         why are you asking me that
         why do you ask that
@@ -428,6 +455,9 @@ SAMPLES: dict[str, str] = {
     """,
     "CausesIntent": """
         what causes back pain
+        why do i get back pain
+        why do i get a bad back
+        why does my back ache
         what causes lower back pain
         what can cause back pain
         what are the causes of back pain
@@ -473,6 +503,10 @@ SAMPLES: dict[str, str] = {
     """,
     "WhenToSeeDoctorIntent": """
         when should i see a doctor
+        should i make an appointment
+        should i book an appointment with my doctor
+        what treatments can i get
+        what treatment will i get
         when should i see a doctor about my back
         when should i go to the doctor
         when should i get my back checked
@@ -545,6 +579,8 @@ SAMPLES: dict[str, str] = {
     """,
     "StartStretchesIntent": """
         guide me through stretches
+        can we stretch
+        can we do some stretches
         guide me through some stretches
         guide me through the stretches
         guide me through a stretch routine
@@ -682,6 +718,8 @@ SAMPLES: dict[str, str] = {
     """,
     "ListRemindersIntent": """
         what reminders do i have
+        when will my reminders go off
+        what time are my reminders
         what reminders have you set
         what reminders have you set up
         what reminders are set
@@ -789,6 +827,13 @@ SAMPLES: dict[str, str] = {
     "ReportSymptomIntent": """
         {symptom}
         i {symptom}
+        i had {symptom}
+        i had {symptom} years ago
+        {symptom} a few years ago
+        the pain {symptom}
+        the pain is {symptom}
+        i {symptom} because of the pain
+        i {symptom} because of it
         i've {symptom}
         i have {symptom}
         i've got {symptom}
@@ -825,6 +870,11 @@ SAMPLES: dict[str, str] = {
         i hurt my back in {symptom}
         the pain started after {symptom}
         my back hurts
+        my back is aching
+        i've done my back in
+        i've done something to my back
+        my back's really bad
+        my back is bad
         my back is sore
         my back is really sore
         my back aches

@@ -7,6 +7,7 @@ import re
 from itertools import combinations
 
 import pytest
+
 from nlu_support import LOCALES, MODELS_DIR, load_build_models, load_model
 
 SPEC_CUSTOM_INTENTS = {
