@@ -248,6 +248,13 @@ def test_pause_keeps_the_place_and_resume_continues_the_same_stretch(make_handle
     assert_on_stretch(t, after, 2, "next after resume")
 
 
+def test_continue_without_a_pause_goes_on_to_the_next_stretch(make_handler):
+    t = talk(make_handler())
+    t.say("StartStretchesIntent")
+    response = t.say("AMAZON.ResumeIntent")  # "continue" and "carry on" resolve to Resume
+    assert_on_stretch(t, response, 1, "resume without a pause")
+
+
 def test_next_while_paused_goes_on(make_handler):
     t = talk(make_handler())
     t.say("StartStretchesIntent")
@@ -295,13 +302,15 @@ def test_help_is_about_the_routine_and_keeps_the_place(make_handler):
     assert_on_stretch(t, t.say("AMAZON.NextIntent"), 2, "next after help")
 
 
-def test_something_not_understood_keeps_the_place(make_handler):
+@pytest.mark.parametrize(("intent", "key"), [("AMAZON.FallbackIntent", "stretch.fallback"),
+                                             ("UnsureIntent", "stretch.unsure")])
+def test_something_not_understood_or_unsure_keeps_the_place(make_handler, intent, key):
     t = talk(make_handler())
     t.say("StartStretchesIntent")
-    response = t.say("AMAZON.FallbackIntent")
-    assert said(response) == texts("en-US").plain("stretch.fallback"), f"fallback speech: {said(response)}"
-    assert_routine_goes_on(response, "fallback")
-    assert t.attrs.get("stretch") == {"step": 0, "paused": False}, f"fallback should keep the place: {t.attrs}"
+    response = t.say(intent)
+    assert said(response) == texts("en-US").plain(key), f"{intent}: speech {said(response)}"
+    assert_routine_goes_on(response, intent)
+    assert t.attrs.get("stretch") == {"step": 0, "paused": False}, f"{intent} should keep the place: {t.attrs}"
 
 
 @pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NoIntent"])

@@ -169,11 +169,14 @@ class PauseHandler(_InRoutine):
 
 
 class ResumeHandler(_InRoutine):
-    """Carry on with the stretch the user paused on."""
+    """After a pause: the stretch the user paused on, from its start. Otherwise "continue"
+    (which Alexa also maps to Resume) after a stretch means the next one."""
 
     intents = ("AMAZON.ResumeIntent",)
 
     def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
+        if not paused:
+            return go_on(handler_input, self.ctx, step)
         return speak_stretch(handler_input, self.ctx, step, prefix=t(handler_input)("stretch.resumed"))
 
 
@@ -219,8 +222,9 @@ class FallbackHandler(_InRoutine):
 
     def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
         texts = t(handler_input)
+        unsure = is_intent("UnsureIntent")(handler_input)
         reprompt = texts("stretch.paused.reprompt" if paused else "stretch.reprompt")
-        return reply(handler_input, texts("stretch.fallback"), reprompt=reprompt)
+        return reply(handler_input, texts("stretch.unsure" if unsure else "stretch.fallback"), reprompt=reprompt)
 
 
 def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
