@@ -303,6 +303,7 @@ class _Template:
     tokens: Counter
     placeholders: Counter
     original: str
+    weight: float = 0.0  # IDF-weighted size, filled in once the IDF is known
 
 
 def models_dir() -> Path:
@@ -347,6 +348,8 @@ class Nlu:
         frequency = Counter(token for t in self.templates for token in set(t.tokens))
         self._idf = {token: math.log(1 + documents / count) for token, count in frequency.items()}
         self._default_idf = math.log(1 + documents)
+        for template in self.templates:
+            template.weight = self._weight(template.tokens)
         self._vocabulary = set(frequency) | {w for entries in self._values.values()
                                              for e in entries for w in e[0].split()}
 
@@ -430,17 +433,21 @@ class Nlu:
         unknown = sum(n * default for t, n in tokens.items() if t not in self._vocabulary and not t.startswith("{"))
         return unknown / total if total else 0.0
 
-    def _overlap(self, a: Counter, b: Counter) -> float:
-        idf = self._idf
-        default = self._default_idf
-        common = sum(min(n, b[t]) * idf.get(t, default) for t, n in a.items() if t in b)
-        total = (sum(n * idf.get(t, default) for t, n in a.items())
-                 + sum(n * idf.get(t, default) for t, n in b.items()))
+    def _weight(self, tokens: Counter) -> float:
+        return sum(n * self._idf.get(t, self._default_idf) for t, n in tokens.items())
+
+    def _overlap(self, tokens: Counter, weight: float, template: _Template) -> float:
+        """IDF-weighted Dice overlap of the words: rare shared words count most."""
+        other = template.tokens
+        idf, default = self._idf, self._default_idf
+        common = sum(min(n, other[t]) * idf.get(t, default) for t, n in tokens.items() if t in other)
+        total = weight + template.weight
         return 2 * common / total if total else 0.0
 
-    def _score(self, variant: str, tokens: Counter, placeholders: Counter, template: _Template) -> float:
+    def _score(self, variant: str, tokens: Counter, placeholders: Counter, template: _Template,
+               weight: float) -> float:
         chars = fuzz.ratio(variant, template.text) / 100
-        words = self._overlap(tokens, template.tokens)
+        words = self._overlap(tokens, weight, template)
         score = 0.45 * chars + 0.55 * words
         mismatch = sum(((placeholders - template.placeholders) + (template.placeholders - placeholders)).values())
         return score - 0.12 * mismatch
@@ -485,8 +492,9 @@ class Nlu:
             tokens = Counter(variant.split())
             placeholders = Counter(t for t in tokens if t.startswith("{"))
             unknown = self._unknown_share(tokens)
+            weight = self._weight(tokens)
             for template in self.templates:
-                score = self._score(variant, tokens, placeholders, template) - UNKNOWN_WORD_PENALTY * unknown
+                score = self._score(variant, tokens, placeholders, template, weight) - UNKNOWN_WORD_PENALTY * unknown
                 if template.intent not in best or score > best[template.intent][0]:
                     best[template.intent] = (score, template, spans)
         score, template, spans = max(best.values(), key=lambda entry: entry[0])
