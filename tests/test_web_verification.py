@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from backcare.config import Config
 from backcare.local.envelopes import Session, launch_request
 from backcare.web import create_app, default_verifiers
@@ -150,6 +151,7 @@ def _bad_requests():
                                           not_after=lambda now: now - timedelta(days=1))),
         ("not-yet-valid-certificate", with_leaf(not_before=lambda now: now + timedelta(days=1))),
         ("wrong-san", with_leaf(san="echo-api.example.com")),
+        ("certificate-not-for-signing", with_leaf(digital_signature=False)),
         ("untrusted-root", untrusted_chain),
         ("chain-not-found", missing_chain),
     ]

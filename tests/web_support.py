@@ -78,7 +78,7 @@ class SigningPKI:
         self.signing_key = _key("signing")
 
     def leaf(self, *, san: str = ALEXA_SIGNING_NAME, not_before: datetime | None = None,
-             not_after: datetime | None = None) -> x509.Certificate:
+             not_after: datetime | None = None, digital_signature: bool = True) -> x509.Certificate:
         inter_key = _key("intermediate")
         return (
             x509.CertificateBuilder()
@@ -91,7 +91,7 @@ class SigningPKI:
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=True, content_commitment=False, key_encipherment=True,
+                    digital_signature=digital_signature, content_commitment=False, key_encipherment=True,
                     data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
                     encipher_only=False, decipher_only=False,
                 ),

@@ -17,15 +17,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from ipaddress import ip_address
 
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import (
-    DNSName,
     ExtensionPolicy,
-    IPAddress,
     PolicyBuilder,
     Store,
     VerificationError,
@@ -152,20 +149,6 @@ class CertificateValidator:
         _check_key_usage(self._certificate, key_usage)
         _check_extended_key_usage(self._certificate, extended_key_usage or set(), extended_optional)
         return path
-
-    def validate_tls(self, hostname: str) -> list[x509.Certificate]:
-        """Validate the path and that the certificate is a TLS server certificate for hostname."""
-        try:
-            subject = IPAddress(ip_address(hostname))
-        except ValueError:
-            subject = DNSName(hostname)
-        try:
-            verified = self._builder().build_server_verifier(subject).verify(
-                self._certificate, self._intermediates
-            )
-        except VerificationError as exc:
-            raise _path_error(exc) from exc
-        return list(verified)
 
 
 def _path_error(exc: VerificationError) -> ValidationError | PathError:
