@@ -57,7 +57,7 @@ def moto_server_command() -> str:
     beside_python = Path(sys.executable).with_name("moto_server")
     found = str(beside_python) if beside_python.exists() else shutil.which("moto_server")
     if not found:
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
+        pytest.fail("moto_server is missing: the dev extra installs moto[server] (scripts/bootstrap.sh)")
     return found
 
 
@@ -66,6 +66,7 @@ class MotoServer:
 
     def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
         self.port = port or free_port()
+        self._port_chosen_freely = port is None  # then a lost race for it may pick another
         self.log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -74,20 +75,34 @@ class MotoServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, ready_within: float = 30.0) -> None:
+        for _ in range(3):
+            if self._start_once(ready_within):
+                return
+            if not self._port_chosen_freely:
+                break
+            self.port = free_port()  # another process took the port between probe and bind
+        raise RuntimeError(f"moto_server could not start on port {self.port}; see {self.log_path}")
+
+    def _start_once(self, ready_within: float) -> bool:
         env = {**os.environ, **DUMMY_CREDENTIALS}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(
-            [moto_server_command(), "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )
+        try:
+            self._process = subprocess.Popen(
+                [moto_server_command(), "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT, env=env,
+            )
+        finally:
+            if log is not subprocess.DEVNULL:
+                log.close()
         deadline = time.monotonic() + ready_within
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {self._process.returncode}")
-            probe = f"{self.url}/moto-api/"
-            with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=1) as ok:
-                if ok.status == 200:
-                    return
+                self._process = None
+                return False
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1) as ok:
+                # Still running after answering: the answer came from our server, not a squatter.
+                if ok.status == 200 and self._process.poll() is None:
+                    return True
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"moto_server not ready on port {self.port} within {ready_within} s")
