@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory) -> Iterator[str]:
+def audio_moto_endpoint(tmp_path_factory) -> Iterator[str]:
     """A real moto server (S3, CloudFormation, ...) on 127.0.0.1, stopped after the session."""
     port = _free_port()
     log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")

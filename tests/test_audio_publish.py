@@ -17,8 +17,8 @@ pytest_plugins = ["audio_support"]
 
 
 @pytest.fixture
-def s3(moto_endpoint):
-    return boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+def s3(audio_moto_endpoint):
+    return boto3.client("s3", endpoint_url=audio_moto_endpoint, region_name="us-east-1")
 
 
 @pytest.fixture
@@ -33,8 +33,8 @@ def _keys(s3, bucket: str) -> set[str]:
 
 
 def test_publish_puts_each_asset_with_type_cache_headers_and_content_addressed_key(
-        built_assets, s3, bucket, moto_endpoint):
-    published = publish(built_assets, bucket, endpoint_url=moto_endpoint, base_url="d111.cloudfront.net")
+        built_assets, s3, bucket, audio_moto_endpoint):
+    published = publish(built_assets, bucket, endpoint_url=audio_moto_endpoint, base_url="d111.cloudfront.net")
     release = names.read_manifest(built_assets)["release"]
     expected = {f"audio/{release}/{name}" for name in ("chime.mp3", "hold.mp3", "done.mp3", "manifest.json")}
     assert _keys(s3, bucket) == expected, f"objects in the bucket: {_keys(s3, bucket)}"
@@ -49,13 +49,13 @@ def test_publish_puts_each_asset_with_type_cache_headers_and_content_addressed_k
     assert manifest["release"] == release, "published manifest names another release"
 
 
-def test_publishing_again_uploads_nothing(built_assets, bucket, moto_endpoint):
-    first = publish(built_assets, bucket, endpoint_url=moto_endpoint)
-    second = publish(built_assets, bucket, endpoint_url=moto_endpoint)
+def test_publishing_again_uploads_nothing(built_assets, bucket, audio_moto_endpoint):
+    first = publish(built_assets, bucket, endpoint_url=audio_moto_endpoint)
+    second = publish(built_assets, bucket, endpoint_url=audio_moto_endpoint)
     assert len(first.uploaded) == 4 and second.uploaded == [], f"re-upload of unchanged assets: {second.uploaded}"
 
 
-def test_a_changed_sound_gets_a_new_url(built_assets, tmp_path, s3, bucket, moto_endpoint):
+def test_a_changed_sound_gets_a_new_url(built_assets, tmp_path, s3, bucket, audio_moto_endpoint):
     changed = tmp_path / "changed"
     shutil.copytree(built_assets, changed)
     shutil.copy(changed / "hold.mp3", changed / "chime.mp3")  # a different, still compliant sound
@@ -63,22 +63,22 @@ def test_a_changed_sound_gets_a_new_url(built_assets, tmp_path, s3, bucket, moto
     assets = manifest["assets"]
     assets["chime"] = {**assets["hold"], "file": "chime.mp3"}
     names.write_manifest(changed, assets)
-    old = publish(built_assets, bucket, endpoint_url=moto_endpoint)
-    new = publish(changed, bucket, endpoint_url=moto_endpoint)
+    old = publish(built_assets, bucket, endpoint_url=audio_moto_endpoint)
+    new = publish(changed, bucket, endpoint_url=audio_moto_endpoint)
     assert new.release != old.release and new.keys["chime"] != old.keys["chime"], "changed chime kept its URL"
     assert old.keys["chime"] in _keys(s3, bucket), "the old release was removed while a skill may still use it"
 
 
-def test_publish_refuses_assets_that_do_not_match_the_manifest(built_assets, tmp_path, bucket, moto_endpoint):
+def test_publish_refuses_assets_that_do_not_match_the_manifest(built_assets, tmp_path, bucket, audio_moto_endpoint):
     stale = tmp_path / "stale"
     shutil.copytree(built_assets, stale)
     shutil.copy(stale / "done.mp3", stale / "chime.mp3")
     with pytest.raises(PublishError, match=r"differs from manifest\.json"):
-        publish(stale, bucket, endpoint_url=moto_endpoint)
+        publish(stale, bucket, endpoint_url=audio_moto_endpoint)
 
 
-def test_publish_command_prints_the_audio_base_url(built_assets, bucket, moto_endpoint, capsys):
-    code = audio_main(["publish", "--bucket", bucket, "--endpoint-url", moto_endpoint, "--prefix", "sounds",
+def test_publish_command_prints_the_audio_base_url(built_assets, bucket, audio_moto_endpoint, capsys):
+    code = audio_main(["publish", "--bucket", bucket, "--endpoint-url", audio_moto_endpoint, "--prefix", "sounds",
                        "--assets", str(built_assets), "--base-url", "https://d222.cloudfront.net/"])
     out = capsys.readouterr().out
     release = names.read_manifest(built_assets)["release"]
@@ -86,24 +86,24 @@ def test_publish_command_prints_the_audio_base_url(built_assets, bucket, moto_en
     assert f"AUDIO_BASE_URL=https://d222.cloudfront.net/sounds/{release}" in out, out
 
 
-def test_publish_command_without_a_public_url_explains_what_to_set(built_assets, bucket, moto_endpoint, capsys):
-    assert audio_main(["publish", "--bucket", bucket, "--endpoint-url", moto_endpoint,
+def test_publish_command_without_a_public_url_explains_what_to_set(built_assets, bucket, audio_moto_endpoint, capsys):
+    assert audio_main(["publish", "--bucket", bucket, "--endpoint-url", audio_moto_endpoint,
                        "--assets", str(built_assets)]) == 0, "publish failed"
     out = capsys.readouterr().out
     assert "AUDIO_BASE_URL=" not in out.replace("AUDIO_BASE_URL=https://<", ""), f"invented a URL: {out}"
-    assert "HTTPS" in out and "--stack" in out and moto_endpoint in out, f"no explanation: {out}"
+    assert "HTTPS" in out and "--stack" in out and audio_moto_endpoint in out, f"no explanation: {out}"
 
 
-def test_publish_reads_bucket_and_cloudfront_domain_from_the_stack(built_assets, s3, moto_endpoint, capsys):
+def test_publish_reads_bucket_and_cloudfront_domain_from_the_stack(built_assets, s3, audio_moto_endpoint, capsys):
     stack = f"backcare-{uuid.uuid4().hex[:8]}"
     template = {
         "Resources": {"AudioBucket": {"Type": "AWS::S3::Bucket"}},
         "Outputs": {"AudioBucketName": {"Value": {"Ref": "AudioBucket"}},
                     "AudioDistributionDomainName": {"Value": "d333.cloudfront.net"}},
     }
-    cfn = boto3.client("cloudformation", endpoint_url=moto_endpoint, region_name="us-east-1")
+    cfn = boto3.client("cloudformation", endpoint_url=audio_moto_endpoint, region_name="us-east-1")
     cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template))
-    code = audio_main(["publish", "--stack", stack, "--endpoint-url", moto_endpoint, "--region", "us-east-1",
+    code = audio_main(["publish", "--stack", stack, "--endpoint-url", audio_moto_endpoint, "--region", "us-east-1",
                        "--assets", str(built_assets)])
     out = capsys.readouterr().out
     release = names.read_manifest(built_assets)["release"]
