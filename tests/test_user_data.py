@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import time
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from backcare import schedule
 from backcare.local import envelopes
 from backcare.persistence import user_data
 from backcare.persistence.sqlite import SqlitePersistenceAdapter
@@ -264,3 +266,17 @@ def test_an_out_of_session_event_can_still_load_and_delete(store, user_id):
     assert user_data.load(event)["visits"] == 2, "the event's user should be found"
     assert user_data.delete(event) is True, "deleting on SkillDisabled must work"
     assert stored(store, user_id) == {}, "the record must be gone after SkillDisabled"
+
+
+@pytest.mark.parametrize("made", [
+    schedule.posture_schedule(30, time(0, 0), time(23, 30), end_assumed_pm=True),
+    schedule.posture_schedule(),
+    schedule.stretch_schedule(time(15, 0)),
+], ids=["posture-every-30-minutes-all-day", "posture-default", "stretch"])
+def test_the_allow_list_keeps_every_reminder_record_the_reminders_area_makes(made):
+    """The records come from backcare.schedule: a field dropped here would lose a user's reminders."""
+    record = {"kind": made.kind, "alert_token": "amzn1.alert.token-1", "schedule": made.to_dict()}
+    layout = {**user_data.defaults(), "reminders": [record]}
+    kept = user_data.clean(layout)["reminders"]
+    assert kept == [record], f"the allow-list changed a reminder record: {kept!r}"
+    assert schedule.Schedule.from_dict(kept[0]["schedule"]) == made, "the stored schedule no longer parses back"
