@@ -117,3 +117,17 @@ def test_backcare_serve_command_serves_until_stopped_and_warns_about_no_verify(t
     assert reply.status == 200, f"the served skill refused a launch: {reply.status} {reply.body[:300]!r}"
     stderr = (tmp_path / "stderr.log").read_text()
     assert "REQUEST VERIFICATION IS OFF" in stderr, f"--no-verify was not logged loudly: {stderr[-1500:]}"
+
+
+def test_gunicorn_factory_verifies_requests_with_the_production_defaults():
+    """`gunicorn 'backcare.web:create_app()'`: configuration from the environment, verification on."""
+    app = create_app()
+    with serving(app) as base:
+        health = http("GET", base + "/health").json()
+        unsigned = http("POST", base + "/", launch_body(), {"Content-Type": "application/json"})
+        bad_url = http("POST", base + "/", launch_body(), {
+            "Content-Type": "application/json", "Signature-256": "AAAA",
+            "SignatureCertChainUrl": "https://s3.amazonaws.com.example/echo.api/cert.pem"})
+    assert health["verification"] == "on", f"the factory's app does not verify: {health}"
+    assert unsigned.status == 400, f"an unsigned request got {unsigned.status}, not 400"
+    assert bad_url.status == 400, f"a foreign certificate URL got {bad_url.status}, not 400"
