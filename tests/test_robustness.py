@@ -42,6 +42,21 @@ def test_envelope_without_session_is_answered(handler):
     assert "strained muscle" in reply.speech, f"out-of-session intent not answered: {reply}"
 
 
+def test_envelope_without_context_gets_safe_answer(handler):
+    envelope = env.Session().envelope(env.launch_request())
+    del envelope["context"]
+    reply = valid(handler(envelope, None))
+    assert "911" in reply.speech, f"no context: {reply}"
+
+
+def test_request_without_context_is_refused_when_a_skill_id_is_set(monkeypatch):
+    monkeypatch.setenv("SKILL_ID", env.DEFAULT_SKILL_ID)
+    envelope = env.Session().envelope(env.launch_request())
+    del envelope["context"]
+    with pytest.raises(Exception, match=r"(?i)skill id"):
+        load_lambda_handler()(envelope, None)
+
+
 def test_unknown_intent_gets_fallback_help(handler):
     reply = valid(handler(env.Session().envelope(env.intent_request("OrderPizzaIntent")), None))
     assert "check my back" in reply.speech and reply.ends_session is False, f"unknown intent: {reply}"

@@ -10,6 +10,7 @@ from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
@@ -118,11 +119,16 @@ def _safe_response(event: Any) -> dict[str, Any]:
     }
 
 
-def make_lambda_handler(skill: CustomSkill) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """Like the SDK's SkillBuilder.lambda_handler, but a malformed envelope gets a safe answer.
+def _application_id(envelope: RequestEnvelope) -> str | None:
+    system = getattr(envelope.context, "system", None)
+    return getattr(getattr(system, "application", None), "application_id", None)
 
-    A request for another skill id is still refused (the SDK raises), as Alexa expects.
-    """
+
+def make_lambda_handler(skill: CustomSkill) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """Like the SDK's SkillBuilder.lambda_handler, but nothing escapes except a refusal:
+    an unreadable envelope or a failure outside the handlers still gets a safe spoken answer,
+    while a request for another skill id (or one that cannot show its id) is refused, as the
+    SDK does, by raising."""
     serializer = skill.serializer
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -133,7 +139,16 @@ def make_lambda_handler(skill: CustomSkill) -> Callable[[dict[str, Any], Any], d
         except Exception as error:
             log.error("unreadable request envelope: %s", type(error).__name__)
             return _safe_response(event)
-        response = skill.invoke(request_envelope=envelope, context=context)
-        return serializer.serialize(response)
+        if skill.skill_id is not None and _application_id(envelope) != skill.skill_id:
+            raise AskSdkException("Skill ID Verification failed: request for another skill")
+        if getattr(envelope.context, "system", None) is None:
+            log.error("request envelope without context.System")
+            return _safe_response(event)
+        try:
+            response = skill.invoke(request_envelope=envelope, context=context)
+            return serializer.serialize(response)
+        except Exception as error:
+            log.error("failure outside the handlers: %s", type(error).__name__, exc_info=error)
+            return _safe_response(event)
 
     return lambda_handler
