@@ -94,6 +94,31 @@ def test_non_compliant_mp3_is_rejected_with_a_clear_message(tmp_path, capsys):
     assert "FAIL" in capsys.readouterr().out, "check command did not say FAIL"
 
 
+def _ffmpeg_mp3(path, *args: str, source: str = "sine=frequency=440:duration=2") -> None:
+    subprocess.run([shutil.which("ffmpeg"), "-loglevel", "error", "-f", "lavfi", "-i", source, *args, str(path)],
+                   check=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, source, expected", [
+    (["-ar", "24000", "-ac", "2", "-b:a", "48k"], "sine=frequency=440:duration=2", "(the skill's sounds must be mono)"),
+    (["-ar", "24000", "-ac", "1", "-q:a", "2"], "anoisesrc=d=3:a=0.5", "(Alexa needs a constant 48 kbps)"),
+    (["-ar", "16000", "-ac", "1", "-b:a", "48k", "-t", "241"], "anullsrc=r=16000:cl=mono", "(the limit is 240 s)"),
+])
+def test_stereo_variable_bit_rate_and_too_long_files_are_rejected(tmp_path, args, source, expected):
+    path = tmp_path / "candidate.mp3"
+    _ffmpeg_mp3(path, *args, source=source)
+    result = mp3check.check_file(path)
+    assert not result.ok and expected in result.summary(), f"expected {expected!r}: {result.summary()}"
+
+
+def test_a_22050_hz_file_is_accepted_and_its_info_frame_is_not_audio(tmp_path):
+    path = tmp_path / "ok.mp3"
+    _ffmpeg_mp3(path, "-ar", "22050", "-ac", "1", "-b:a", "48k")
+    result = mp3check.check_file(path)
+    assert result.ok, f"a compliant 22050 Hz file was rejected: {result.summary()}"
+    assert result.info.tag_frame and "Info" in result.info.tag_frame, "LAME's Info frame was counted as audio"
+
+
 def test_a_file_that_is_not_mp3_fails_the_check(tmp_path):
     fake = tmp_path / "fake.mp3"
     fake.write_bytes(b"<html>not audio</html>" * 10)

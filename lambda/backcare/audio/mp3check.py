@@ -108,6 +108,7 @@ class StreamInfo:
     sample_rates: Counter[int] = field(default_factory=Counter)
     channel_modes: Counter[str] = field(default_factory=Counter)
     samples: int = 0
+    tag_frame: str | None = None  # a leading Xing/Info/VBRI frame: metadata, not audio
 
     @property
     def duration_seconds(self) -> float:
@@ -131,6 +132,14 @@ def read_stream(data: bytes) -> StreamInfo:
     else:
         raise Mp3FormatError("no MPEG audio frames found")
     info = StreamInfo()
+    first_frame = data[pos : pos + parse_frame_header(data[pos : pos + 4]).length]
+    for tag in (b"Xing", b"Info", b"VBRI"):
+        if tag in first_frame[4:48]:
+            # LAME's tag frame may use a different bit rate than the audio (it must fit the tag).
+            header = parse_frame_header(first_frame)
+            info.tag_frame = f"{tag.decode()} tag frame at {header.bitrate_kbps} kbps"
+            pos += header.length
+            break
     while pos + 4 <= len(data):
         if data[pos : pos + 3] == b"TAG" and len(data) - pos == 128:
             break  # ID3v1 trailer
@@ -191,6 +200,8 @@ class CheckResult:
         facts = (f"{_describe(i.versions)} layer {layers}, {_describe(i.bitrates_kbps, ' kbps')}, "
                  f"{_describe(i.sample_rates, ' Hz')}, {_describe(i.channel_modes)}, "
                  f"{i.duration_seconds:.2f} s")
+        if i.tag_frame:
+            facts += f"; {i.tag_frame} skipped (ffmpeg writes none with -write_xing 0)"
         if self.ok:
             return f"ok   {self.path}: {facts}"
         return f"FAIL {self.path}: " + "; ".join(self.problems) + f" ({facts})"
