@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import wave
@@ -189,3 +190,44 @@ def test_the_lambda_path_never_imports_the_audio_tooling(tmp_path):
                             cwd=tmp_path, check=False)
     assert result.returncode == 0, f"lambda probe failed: {result.stderr[-800:]}"
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [], f"Lambda loaded dev-only modules: {result.stdout}"
+
+
+def _fake_player(bin_dir: Path, name: str, exit_code: int, stderr: str = "") -> Path:
+    """A stand-in audio player: records the file it was asked to play."""
+    bin_dir.mkdir(exist_ok=True)
+    log = bin_dir / f"{name}.log"
+    script = bin_dir / name
+    script.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\necho '{stderr}' >&2\nexit {exit_code}\n")
+    script.chmod(0o755)
+    return log
+
+
+def test_render_plays_the_file_with_the_first_player_found(tmp_path, monkeypatch, capsys):
+    log = _fake_player(tmp_path / "bin", "paplay", 0)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    out = tmp_path / "played.wav"
+    assert audio_main(["render", "--ssml", "<speak>Hello.</speak>", "--out", str(out)]) == 0, "render failed"
+    assert log.read_text().split() == [str(out)], f"player not given the file: {log.read_text()!r}"
+    assert capsys.readouterr().out.startswith(f"played {out}"), "did not say it played the file"
+
+
+def test_a_player_that_cannot_play_leaves_the_file_and_says_where(tmp_path, monkeypatch):
+    from backcare.audio.render import speak
+
+    _fake_player(tmp_path / "bin", "paplay", 0, stderr="Connection failure: Connection refused, audio open failed")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    spoken = speak("<speak>Hello.</speak>", "en-US", out=tmp_path / "kept.wav")
+    assert not spoken.played and spoken.path.exists(), spoken.message()
+    assert "paplay could not play it" in spoken.message() and str(spoken.path) in spoken.message(), spoken.message()
+
+
+def test_without_any_player_the_file_is_written_and_the_message_says_so(tmp_path, monkeypatch):
+    from backcare.audio.render import speak
+
+    only_espeak = tmp_path / "bin"
+    only_espeak.mkdir()
+    (only_espeak / "espeak-ng").symlink_to(shutil.which("espeak-ng"))
+    monkeypatch.setenv("PATH", str(only_espeak))
+    spoken = speak("<speak>Hello.</speak>", "en-US", out=tmp_path / "alone.wav")
+    assert not spoken.played and spoken.path.exists(), spoken.message()
+    assert "no audio player found" in spoken.note, spoken.note
