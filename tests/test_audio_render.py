@@ -126,6 +126,7 @@ def test_speak_response_writes_the_output_speech_when_not_playing(tmp_path):
         seconds = wav.getnframes() / wav.getframerate()
     assert 3 < seconds < 8, f"written file is {seconds:.1f} s"
     assert str(spoken.path) in spoken.message(), "the message does not say where the file is"
+    assert str(spoken) == spoken.message(), "printing the result does not give the message"
 
 
 def test_plain_text_responses_are_spoken_too(tmp_path):

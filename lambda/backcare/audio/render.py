@@ -136,8 +136,9 @@ def play(path: Path, seconds: float) -> tuple[bool, str]:
     # ffplay exits 0 even when it cannot open an audio device, so read what it says too.
     failed = result.returncode != 0 or "failed" in result.stderr.lower()
     if failed:
-        last_line = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        return False, f"{Path(player[0]).name} could not play it ({last_line})"
+        lines = result.stderr.strip().splitlines() or ["no output"]
+        reason = next((line for line in lines if "audio" in line.lower() and "fail" in line.lower()), lines[-1])
+        return False, f"{Path(player[0]).name} could not play it ({reason.strip()})"
     return True, ""
 
 
@@ -154,6 +155,8 @@ class Spoken:
             return "(nothing to say)"
         where = f"{self.path} ({self.duration_ms / 1000:.1f} s)"
         return f"played {where}" if self.played else f"wrote {where}; {self.note}"
+
+    __str__ = message  # `backcare dialog --speak` prints the result
 
 
 def ssml_of(response: dict[str, Any], *, reprompt: bool = False) -> str | None:
