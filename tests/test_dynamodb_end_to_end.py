@@ -53,6 +53,35 @@ def stored_item(moto_server, user_id: str) -> dict | None:
     return response.get("Item")
 
 
+# -- reminders go through the Alexa services emulator ---------------------------------------------
+
+
+@pytest.fixture
+def emulator():
+    from backcare.local.emulator import AlexaServicesEmulator
+
+    with AlexaServicesEmulator() as running:
+        yield running
+
+
+def reminder_user(lambda_handler, emulator, user_id: str) -> Conversation:
+    """A user who granted the reminders permission, talking to a skill whose Alexa APIs are the emulator."""
+    conversation = talk(lambda_handler, user_id)
+    token = f"api-token-{user_id[-12:]}"
+    emulator.grant(token, user_id)
+    device = conversation.session.device
+    device.api_endpoint, device.api_access_token, device.consent_token = emulator.url, token, "consent-granted"
+    return conversation
+
+
+def set_posture_reminder(conversation: Conversation, emulator) -> None:
+    confirm = conversation.say("SetPostureReminderIntent")
+    assert confirm.ends_session is False, f"the schedule should be confirmed first: {confirm}"
+    done = conversation.yes()
+    user_id = conversation.session.device.user_id
+    assert emulator.reminders_for(user_id), f"the reminder should be set: {done}"
+
+
 def test_first_visit_hears_the_disclaimer_and_a_returning_visit_does_not(lambda_handler, user_id,
                                                                           moto_server):
     first = talk(lambda_handler, user_id).launch()
@@ -82,8 +111,9 @@ def test_the_last_tip_is_remembered_across_sessions(lambda_handler, user_id, mot
     assert expected in later.speech, f"the next visit should start with the next topic: {later}"
 
 
-def test_after_a_check_and_tips_the_item_holds_no_symptom_or_outcome(lambda_handler, user_id, moto_server):
-    conversation = talk(lambda_handler, user_id)
+def test_after_a_check_tips_and_reminders_the_item_holds_no_symptom_or_outcome(lambda_handler, emulator, user_id,
+                                                                              moto_server):
+    conversation = reminder_user(lambda_handler, emulator, user_id)
     conversation.launch()
     conversation.say("CheckSymptomsIntent")
     for _ in range(5):
@@ -92,6 +122,7 @@ def test_after_a_check_and_tips_the_item_holds_no_symptom_or_outcome(lambda_hand
     assert "today" in outcome.speech, f"expected the urgent outcome: {outcome}"
     conversation.say("SelfCareTipsIntent")
     conversation.say("AMAZON.StopIntent")
+    set_posture_reminder(conversation, emulator)
     item = stored_item(moto_server, user_id)
     assert item is not None, "nothing was stored"
     text = json.dumps(item)
@@ -99,6 +130,7 @@ def test_after_a_check_and_tips_the_item_holds_no_symptom_or_outcome(lambda_hand
         assert word not in text, f"{word!r} was stored: {text}"
     assert set(item["attributes"]["M"]) == {"schema", "disclaimer_heard", "visits", "last_tip", "reminders",
                                             "prefs"}, f"unexpected stored layout: {text}"
+    assert item["attributes"]["M"]["reminders"]["L"], f"the reminder should be recorded: {text}"
 
 
 def test_a_yes_no_turn_of_the_check_never_touches_the_store(lambda_handler, user_id, fault_proxy):
@@ -130,3 +162,57 @@ def test_the_store_failing_mid_conversation_still_gets_every_answer_and_loses_no
         assert stored_item(moto_server, user_id) == before, f"{mode}: the stored record changed during the fault"
     returning = talk(lambda_handler, user_id).launch()
     assert DISCLAIMER not in returning.speech, "after the faults the user must still be known"
+
+
+# -- reminders recorded, then deleted with the user's data ---------------------------------------------
+
+
+def test_reminders_are_recorded_with_their_alert_tokens(lambda_handler, emulator, user_id, moto_server):
+    set_posture_reminder(reminder_user(lambda_handler, emulator, user_id), emulator)
+    at_api = {reminder["alertToken"] for reminder in emulator.reminders_for(user_id)}
+    assert at_api, "the emulator holds no reminder"
+    records = stored_item(moto_server, user_id)["attributes"]["M"]["reminders"]["L"]
+    recorded = {record["M"]["alert_token"]["S"] for record in records}
+    assert recorded == at_api, f"stored alert tokens {recorded} differ from the API's {at_api}"
+    assert all(record["M"]["kind"] == {"S": "posture"} for record in records), f"wrong kind stored: {records}"
+
+
+def test_delete_my_data_cancels_the_reminders_and_leaves_no_item(lambda_handler, emulator, user_id, moto_server):
+    conversation = reminder_user(lambda_handler, emulator, user_id)
+    set_posture_reminder(conversation, emulator)
+    ask = conversation.say("DeleteMyDataIntent")
+    assert ask.ends_session is False, f"deletion must be confirmed first: {ask}"
+    assert stored_item(moto_server, user_id) is not None, "nothing may be deleted before the yes"
+    conversation.yes()
+    assert stored_item(moto_server, user_id) is None, "the user's item is still in DynamoDB"
+    assert emulator.reminders_for(user_id) == [], "the user's reminders were not cancelled"
+
+
+def test_declining_delete_my_data_keeps_everything(lambda_handler, emulator, user_id, moto_server):
+    conversation = reminder_user(lambda_handler, emulator, user_id)
+    set_posture_reminder(conversation, emulator)
+    before = stored_item(moto_server, user_id)
+    conversation.say("DeleteMyDataIntent")
+    conversation.no()
+    assert stored_item(moto_server, user_id) == before, "a no must keep the stored data unchanged"
+    assert emulator.reminders_for(user_id), "a no must keep the reminders"
+
+
+def test_skill_disabled_leaves_no_item_and_no_reminder(lambda_handler, emulator, user_id, moto_server):
+    from backcare.local import envelopes
+
+    conversation = reminder_user(lambda_handler, emulator, user_id)
+    set_posture_reminder(conversation, emulator)
+    device = conversation.session.device
+    response = lambda_handler(envelopes.event_envelope(device, envelopes.skill_event("SkillDisabled")), None)
+    assert "outputSpeech" not in (response.get("response") or {}), f"a skill event gets no speech: {response}"
+    assert stored_item(moto_server, user_id) is None, "SkillDisabled left the user's item in DynamoDB"
+    assert emulator.reminders_for(user_id) == [], "SkillDisabled left the user's reminders"
+
+
+def test_skill_disabled_for_a_user_never_stored_creates_nothing(lambda_handler, user_id, moto_server):
+    from backcare.local import envelopes
+
+    lambda_handler(envelopes.event_envelope(envelopes.Device(user_id=user_id),
+                                            envelopes.skill_event("SkillDisabled")), None)
+    assert stored_item(moto_server, user_id) is None, "an event must never create a record"
