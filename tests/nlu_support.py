@@ -27,10 +27,11 @@ def load_model(locale: str) -> dict:
     return json.loads((MODELS_DIR / f"{locale}.json").read_text(encoding="utf-8"))
 
 
-def run_backcare(*args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_backcare(*args: str, stdin: str | None = None, timeout: float = 120,
+                 cwd: Path = REPO) -> subprocess.CompletedProcess:
     """Run the real `backcare` command line (python -m backcare) in a subprocess."""
     env = dict(os.environ)
     return subprocess.run(
         [sys.executable, "-m", "backcare", *args],
-        input=stdin, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False,
+        input=stdin, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env, check=False,
     )

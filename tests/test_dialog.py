@@ -188,3 +188,12 @@ def test_dialog_commands_explain_themselves():
 def test_without_the_emulator_the_clock_is_explained():
     turns = converse([":clock +1h"], "en-US", "--no-emulator")
     assert "not available" in turns[0].text, turns[0]
+
+
+def test_speak_renders_each_answer_or_says_audio_is_unavailable(tmp_path):
+    done = run_backcare("dialog", "--speak", stdin="open back care coach\nstop\n", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    audio = [line for line in done.stdout.splitlines() if line.strip().startswith("(audio")]
+    assert len(audio) == 2, f"one audio note per answer: {done.stdout}"
+    rendered = tmp_path / "build" / "audio" / "render" / "last.wav"
+    assert rendered.exists() or "not available" in audio[0], f"neither audio nor an explanation: {audio}"
