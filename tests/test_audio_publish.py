@@ -113,6 +113,20 @@ def test_publish_reads_bucket_and_cloudfront_domain_from_the_stack(built_assets,
     assert f"audio/{release}/chime.mp3" in _keys(s3, bucket), "assets not in the stack's bucket"
 
 
+def test_publishing_to_a_missing_bucket_fails_with_the_reason(built_assets, audio_moto_endpoint, capsys):
+    code = audio_main(["publish", "--bucket", f"missing-{uuid.uuid4().hex[:8]}", "--endpoint-url",
+                       audio_moto_endpoint, "--assets", str(built_assets)])
+    err = capsys.readouterr().err
+    assert code == 1 and "NoSuchBucket" in err, f"exit {code}, message {err!r}"
+
+
+def test_an_unknown_stack_fails_with_the_reason(built_assets, audio_moto_endpoint, capsys):
+    code = audio_main(["publish", "--stack", "no-such-stack", "--endpoint-url", audio_moto_endpoint,
+                       "--region", "us-east-1", "--assets", str(built_assets)])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot read stack no-such-stack" in err, f"exit {code}, message {err!r}"
+
+
 def test_plain_http_is_not_an_audio_base_url():
     with pytest.raises(PublishError, match="HTTPS"):
         https_base("http://example.com")

@@ -76,13 +76,26 @@ def _publish(args: argparse.Namespace) -> int:
 
     bucket, base_url = args.bucket, args.base_url
     if args.stack:
-        stack_bucket, stack_base = resolve_from_stack(args.stack, endpoint_url=args.endpoint_url, region=args.region)
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            stack_bucket, stack_base = resolve_from_stack(args.stack, endpoint_url=args.endpoint_url,
+                                                          region=args.region)
+        except (BotoCoreError, ClientError) as exc:
+            print(f"backcare audio publish: cannot read stack {args.stack}: {exc}", file=sys.stderr)
+            return 1
         bucket, base_url = bucket or stack_bucket, base_url or stack_base
     if not bucket:
         print("backcare audio publish: give --bucket (or --stack with an AudioBucketName output)", file=sys.stderr)
         return 2
-    published = publish(args.assets, bucket, prefix=args.prefix, endpoint_url=args.endpoint_url,
-                        region=args.region, base_url=base_url)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        published = publish(args.assets, bucket, prefix=args.prefix, endpoint_url=args.endpoint_url,
+                            region=args.region, base_url=base_url)
+    except (BotoCoreError, ClientError) as exc:
+        print(f"backcare audio publish: S3 refused or could not be reached: {exc}", file=sys.stderr)
+        return 1
     print(explain(published))
     return 0
 
