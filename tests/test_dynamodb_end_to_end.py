@@ -216,3 +216,23 @@ def test_skill_disabled_for_a_user_never_stored_creates_nothing(lambda_handler, 
     lambda_handler(envelopes.event_envelope(envelopes.Device(user_id=user_id),
                                             envelopes.skill_event("SkillDisabled")), None)
     assert stored_item(moto_server, user_id) is None, "an event must never create a record"
+
+
+@pytest.mark.timeout(120)
+def test_delete_my_data_while_the_store_is_down_says_it_did_not_work(lambda_handler, user_id, fault_proxy,
+                                                                     moto_server):
+    talk(lambda_handler, user_id).launch()
+    before = stored_item(moto_server, user_id)
+    conversation = talk(lambda_handler, user_id)
+    conversation.say("DeleteMyDataIntent")
+    fault_proxy.switch(FaultProxy.REFUSE)
+    answer = conversation.yes()
+    fault_proxy.switch(FaultProxy.PASS)
+    failed = strip_ssml(texts("en-US")("data.delete_failed"))
+    assert answer.speech == failed, f"a failed deletion must not be reported as done: {answer}"
+    assert stored_item(moto_server, user_id) == before, "the record should be as it was"
+    conversation = talk(lambda_handler, user_id)
+    conversation.say("DeleteMyDataIntent")
+    done = conversation.yes()
+    assert done.speech == strip_ssml(texts("en-US")("data.deleted")), f"the retry should delete: {done}"
+    assert stored_item(moto_server, user_id) is None, "the retry left the item behind"
