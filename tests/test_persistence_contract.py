@@ -251,10 +251,13 @@ def test_dynamodb_is_imported_only_when_the_store_is_first_used(moto_server, dyn
         handler_input = handler_input_for(adapter)
         user_data.load(handler_input)
         print("status:", user_data.status(handler_input), "boto3:", "boto3" in sys.modules)
+        import os
+        print("region lent:", "AWS_DEFAULT_REGION" in os.environ)
     """, {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
     assert result.returncode == 0, result.stderr
     assert "after make_adapter: False" in result.stdout, f"make_adapter imported boto3: {result.stdout}"
     assert "status: loaded boto3: True" in result.stdout, f"the first read did not work: {result.stdout}"
+    assert "region lent: False" in result.stdout, "the region lent for the SDK module's import must be taken back"
 
 
 # -- the local create-table command ----------------------------------------------------------------
