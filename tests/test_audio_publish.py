@@ -84,6 +84,7 @@ def test_publish_command_prints_the_audio_base_url(built_assets, bucket, audio_m
     release = names.read_manifest(built_assets)["release"]
     assert code == 0, f"publish failed: {out}"
     assert f"AUDIO_BASE_URL=https://d222.cloudfront.net/sounds/{release}" in out, out
+    assert f"AudioPath=sounds/{release}" in out, f"no template parameter to deploy with: {out}"
 
 
 def test_publish_command_without_a_public_url_explains_what_to_set(built_assets, bucket, audio_moto_endpoint, capsys):

@@ -31,6 +31,7 @@ class PublishError(RuntimeError):
 class Published:
     bucket: str
     release: str
+    folder: str  # PREFIX/RELEASE: the template's AudioPath parameter
     keys: dict[str, str]  # asset id (and "manifest") -> object key
     uploaded: list[str]  # keys actually written (others were already there, same bytes)
     base_url: str | None  # AUDIO_BASE_URL, when the public HTTPS address is known
@@ -108,24 +109,25 @@ def publish(assets_dir: Path, bucket: str, *, prefix: str = DEFAULT_PREFIX, endp
         uploaded.append(key)
     public = f"{https_base(base_url)}/{folder}" if base_url else None
     local = f"{endpoint_url.rstrip('/')}/{bucket}/{folder}" if endpoint_url else None
-    return Published(bucket, release, keys, uploaded, public, local)
+    return Published(bucket, release, folder, keys, uploaded, public, local)
 
 
 def explain(published: Published) -> str:
-    lines = [f"published release {published.release} to s3://{published.bucket}/"
-             f"{published.keys['chime'].rsplit('/', 1)[0]}/ "
+    lines = [f"published release {published.release} to s3://{published.bucket}/{published.folder}/ "
              f"({len(published.uploaded)} uploaded, {len(published.keys) - len(published.uploaded)} unchanged)"]
     lines += [f"  {asset_id:8} {key}" for asset_id, key in published.keys.items()]
+    deploy = ["With the SAM template, deploy with the parameter that sets it:",
+              f"  sam deploy --parameter-overrides AudioPath={published.folder}"]
     if published.base_url:
         lines += ["", "Configure the skill with:", f"  AUDIO_BASE_URL={published.base_url}",
-                  f"(the chime is then {names.asset_url(published.base_url, 'chime')})"]
+                  f"(the chime is then {names.asset_url(published.base_url, 'chime')})", *deploy]
     else:
         if published.local_url:
             lines += ["", f"On the local endpoint the files are under {published.local_url}/"]
         lines += ["", "AUDIO_BASE_URL must be a public HTTPS address with a trusted certificate (Alexa",
                   "plays nothing else). Pass --stack STACK to read the CloudFront domain from the",
                   "stack's outputs, or --base-url https://dXXXX.cloudfront.net, and set",
-                  f"  AUDIO_BASE_URL=https://<distribution domain>/{published.keys['chime'].rsplit('/', 1)[0]}"]
+                  f"  AUDIO_BASE_URL=https://<distribution domain>/{published.folder}", *deploy]
     return "\n".join(lines)
 
 
