@@ -31,8 +31,8 @@ DEVICE = "amzn1.ask.device.REMINDERDEVICE"
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-@pytest.fixture
-def services() -> Iterator[AlexaServicesEmulator]:
+@pytest.fixture(name="services")
+def services_fixture() -> Iterator[AlexaServicesEmulator]:
     """The emulator, started on a free port, its clock at START."""
     with AlexaServicesEmulator(clock=EmulatedClock(START), slow_seconds=0.5) as running:
         yield running
@@ -43,8 +43,8 @@ def make_handler(emulator: AlexaServicesEmulator, adapter: Any = None) -> Handle
     return make_lambda_handler(build_skill(Config.from_env(), clock=emulator.clock, persistence_adapter=adapter))
 
 
-@pytest.fixture
-def handler(services) -> Handler:
+@pytest.fixture(name="handler")
+def handler_fixture(services: AlexaServicesEmulator) -> Handler:
     return make_handler(services)
 
 
