@@ -10,6 +10,8 @@ import wave
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backcare.audio import speech
 from backcare.audio.cli import main as audio_main
@@ -232,3 +234,11 @@ def test_without_any_player_the_file_is_written_and_the_message_says_so(tmp_path
     spoken = speak("<speak>Hello.</speak>", "en-US", out=tmp_path / "alone.wav")
     assert not spoken.played and spoken.path.exists(), spoken.message()
     assert "no audio player found" in spoken.note, spoken.note
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=80))
+def test_any_escaped_text_parses_and_keeps_its_words(text):
+    from xml.sax.saxutils import escape
+
+    assert plain_text(f"<speak>{escape(text)}</speak>").split() == text.split(), f"words changed for {text!r}"
