@@ -13,7 +13,8 @@ import pytest
 from backcare.local import envelopes as env
 
 LAMBDA_DIR = Path(__file__).resolve().parents[1] / "lambda"
-HEAVY = ("boto3", "botocore", "requests", "flask", "pydub", "backcare.audio", "backcare.local.nlu", "sqlite3")
+HEAVY = ("boto3", "botocore", "requests", "flask", "pydub", "backcare.audio", "backcare.local.nlu", "sqlite3",
+         "urllib.request", "xml.sax", "importlib.resources", "tempfile")
 
 CHILD = """
 import json, sys
