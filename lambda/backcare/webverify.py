@@ -53,16 +53,28 @@ def fetch_certificate_chain(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS)
 
 
 def default_trust_roots() -> list[bytes]:
-    """Mozilla's root store (certifi) as DER; Alexa's signing chain ends at a public root."""
+    """Mozilla's root store (certifi) as DER; Alexa's signing chain ends at a public root.
+
+    Roots that cryptography refuses or warns about (a few old ones have non-positive serial
+    numbers) are left out one by one, so a stricter cryptography release cannot empty the list.
+    """
+    import re
     import warnings
 
     import certifi
     from cryptography.utils import CryptographyDeprecationWarning
 
-    with open(certifi.where(), "rb") as bundle, warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)  # old roots, odd serials
-        roots = x509.load_pem_x509_certificates(bundle.read())
-    return [root.public_bytes(Encoding.DER) for root in roots]
+    with open(certifi.where(), "rb") as bundle:
+        blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", bundle.read(), re.S)
+    roots = []
+    for block in blocks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CryptographyDeprecationWarning)
+            try:
+                roots.append(x509.load_pem_x509_certificate(block).public_bytes(Encoding.DER))
+            except (ValueError, CryptographyDeprecationWarning):
+                continue
+    return roots
 
 
 def _utc_now() -> datetime:

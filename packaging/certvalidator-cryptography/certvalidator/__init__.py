@@ -74,13 +74,26 @@ def _load(cert: object) -> x509.Certificate:
 
 
 def _default_trust_roots() -> list[x509.Certificate]:
-    """Mozilla's root store as packaged by certifi (certvalidator used the OS list)."""
+    """Mozilla's root store as packaged by certifi (certvalidator used the OS list).
+
+    Roots that cryptography refuses or warns about (a few old ones have non-positive serial
+    numbers) are left out one by one, so a stricter cryptography release cannot empty the list.
+    """
+    import re
+
     import certifi
 
-    with open(certifi.where(), "rb") as bundle, warnings.catch_warnings():
-        # A few long-lived roots have non-positive serial numbers; cryptography warns about them.
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        return x509.load_pem_x509_certificates(bundle.read())
+    with open(certifi.where(), "rb") as bundle:
+        blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", bundle.read(), re.S)
+    roots = []
+    for block in blocks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CryptographyDeprecationWarning)
+            try:
+                roots.append(x509.load_pem_x509_certificate(block))
+            except (ValueError, CryptographyDeprecationWarning):
+                continue
+    return roots
 
 
 class ValidationContext:
