@@ -456,6 +456,7 @@ def test_reminders_created_but_not_saved_are_reported_honestly(services, tmp_pat
 def test_an_interval_that_cannot_be_set_is_corrected_with_a_suggestion(handler, services, interval, problem,
                                                                        suggestion):
     conversation = user(handler, services)
+    conversation.launch()
     corrected = conversation.say("SetPostureReminderIntent", {"interval": interval})
     assert corrected.speech.startswith(said(f"reminders.problem.{problem}")), f"{interval}: {corrected}"
     assert f"How about every {suggestion}?" in corrected.speech, f"{interval}: {corrected}"
@@ -476,6 +477,7 @@ def test_an_interval_that_cannot_be_set_is_corrected_with_a_suggestion(handler, 
 ])
 def test_bad_slot_values_get_a_spoken_correction_that_asks_again(handler, services, intent, slots, problem, kind):
     conversation = user(handler, services)
+    conversation.launch()  # a returning session: no disclaimer in front of the correction
     corrected = conversation.say(intent, slots)
     assert corrected.speech == f"{said(f'reminders.problem.{problem}')} {said(f'reminders.ask_again.{kind}')}", (
         f"{slots}: {corrected}")
@@ -484,6 +486,14 @@ def test_bad_slot_values_get_a_spoken_correction_that_asks_again(handler, servic
     assert "pending_reminder" not in corrected.attributes, f"{slots}: nothing is pending after a correction"
     again = conversation.say(intent, {"time": "15:00"} if kind == "stretch" else {"interval": "PT1H"})
     assert "Shall I set that?" in again.speech, f"{slots}: saying it again should work: {again}"
+
+
+def test_a_first_time_one_shot_with_a_bad_value_still_hears_the_disclaimer(handler, services):
+    corrected = user(handler, services).say("SetStretchReminderIntent", {"time": "25:00"})
+    assert corrected.speech.startswith(said("disclaimer")), f"the disclaimer was lost: {corrected}"
+    assert corrected.speech.endswith(said("reminders.ask_again.stretch")), f"{corrected}"
+    again = user(handler, services).say("SetStretchReminderIntent")
+    assert said("disclaimer") not in again.speech, f"the disclaimer is said once: {again}"
 
 
 # --------------------------------------------------------------------------- the rest of the dialog

@@ -206,7 +206,7 @@ def confirm(handler_input: HandlerInput, made: schedule.Schedule, prefix: str = 
 
 
 def correction(handler_input: HandlerInput, kind: str, error: schedule.ScheduleError,
-               retry: schedule.Schedule | None = None) -> Response:
+               retry: schedule.Schedule | None = None, prefix: str = "") -> Response:
     """A spoken correction for a schedule problem: a concrete suggestion when there is one,
     otherwise an example to say again. The session stays open."""
     texts = t(handler_input)
@@ -215,9 +215,9 @@ def correction(handler_input: HandlerInput, kind: str, error: schedule.ScheduleE
         suggestion = texts("reminders.suggest.posture", interval=texts(f"reminders.interval.{retry.interval_minutes}"),
                            when=spoken_when(texts, retry))
         _enter(handler_input, pending=retry)
-        return reply(handler_input, join(problem, suggestion), reprompt=texts("reminders.confirm.reprompt"))
+        return reply(handler_input, join(prefix, problem, suggestion), reprompt=texts("reminders.confirm.reprompt"))
     _enter(handler_input)
-    return reply(handler_input, join(problem, texts(f"reminders.ask_again.{kind}")),
+    return reply(handler_input, join(prefix, problem, texts(f"reminders.ask_again.{kind}")),
                  reprompt=texts("reminders.ask_again.reprompt"))
 
 
@@ -232,16 +232,17 @@ def start_posture(handler_input: HandlerInput, ctx: SkillContext, prefix: str = 
                 retry = schedule.posture_from_slots(f"PT{error.suggestion}M", start, end)
             except schedule.ScheduleError:
                 retry = None
-        return correction(handler_input, schedule.POSTURE, error, retry)
+        return correction(handler_input, schedule.POSTURE, error, retry, prefix)
     return confirm(handler_input, made, prefix)
 
 
-def start_stretch(handler_input: HandlerInput, ctx: SkillContext, at: str | None = None) -> Response:
+def start_stretch(handler_input: HandlerInput, ctx: SkillContext, prefix: str = "", *,
+                  at: str | None = None) -> Response:
     try:
         made = schedule.stretch_from_slots(at)
     except schedule.ScheduleError as error:
-        return correction(handler_input, schedule.STRETCH, error)
-    return confirm(handler_input, made)
+        return correction(handler_input, schedule.STRETCH, error, prefix=prefix)
+    return confirm(handler_input, made, prefix)
 
 
 def create(handler_input: HandlerInput, ctx: SkillContext, made: schedule.Schedule, *,
@@ -440,7 +441,9 @@ class SetStretchReminderHandler(_Handler):
         return is_intent("SetStretchReminderIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return start_stretch(handler_input, self.ctx, slot_value(handler_input, "time"))
+        from backcare.handlers.launch import opening
+
+        return start_stretch(handler_input, self.ctx, opening(handler_input), at=slot_value(handler_input, "time"))
 
 
 class YesHandler(_Handler):
