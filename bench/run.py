@@ -93,7 +93,8 @@ def _in_process_handler(directory: Path, persistence: str):
     import importlib.util
 
     os.environ["PERSISTENCE"] = persistence
-    spec = importlib.util.spec_from_file_location(f"lf_{directory.name}_{persistence}", directory / "lambda_function.py")
+    name = f"lf_{directory.name}_{persistence}"
+    spec = importlib.util.spec_from_file_location(name, directory / "lambda_function.py")
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(directory))
     spec.loader.exec_module(module)
@@ -135,7 +136,7 @@ def warm(events: list[dict], rounds: int) -> dict[str, list[float]]:
         "baseline": _in_process_handler(BASELINE_DIR, persistence="none"),
     }
     times: dict[str, list[float]] = {name: [] for name in handlers}
-    for name, handler in handlers.items():
+    for handler in handlers.values():
         for event in events:  # warm-up round
             handler(event, None)
     for _ in range(rounds):
@@ -258,11 +259,10 @@ def report(r: dict) -> None:
     print(f"d  peak RSS           {d['project_mib']:7.1f} MiB vs {d['baseline_mib']:7.1f} MiB  "
           f"extra {d['extra_mib']:.1f} MiB (target <= {RSS_EXTRA_MIB}) {verdict(d['extra_mib'] <= RSS_EXTRA_MIB)}")
     e = r.get("e_dynamodb")
-    if e:
-        print(f"e  DynamoDB launch    {e['launch']['project_s'] * 1e3:7.1f} ms vs {e['launch']['baseline_s'] * 1e3:7.1f} ms"
-              f"  ratio {e['launch']['ratio']:.2f}; boto3 imported: {e['launch']['boto3_imported']}")
-        print(f"e  DynamoDB yes/no    {e['yes_no']['project_s'] * 1e3:7.1f} ms vs {e['yes_no']['baseline_s'] * 1e3:7.1f} ms"
-              f"  ratio {e['yes_no']['ratio']:.2f}; boto3 imported: {e['yes_no']['boto3_imported']}")
+    for label, key in (("launch", "launch"), ("yes/no", "yes_no")) if e else ():
+        row = e[key]
+        print(f"e  DynamoDB {label:9} {row['project_s'] * 1e3:7.1f} ms vs {row['baseline_s'] * 1e3:7.1f} ms"
+              f"  ratio {row['ratio']:.2f}; boto3 imported: {row['boto3_imported']}")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ if [ ! -x "$venv/bin/python" ]; then
   say "creating $venv"
   "$py" -m venv "$venv"
 fi
-want="$(stamp_of pyproject.toml lambda/requirements.txt scripts/constraints.txt)"
+want="$(stamp_of pyproject.toml lambda/requirements.txt scripts/constraints.txt \
+  packaging/certvalidator-cryptography/pyproject.toml packaging/certvalidator-cryptography/certvalidator/*.py)"
 if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want" ]; then
   say "installing the project and its development tools into $venv"
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
