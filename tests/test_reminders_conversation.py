@@ -412,8 +412,8 @@ def test_a_failing_service_gets_an_apology_and_nothing_is_recorded(handler, serv
     assert stored(services) == [] and stored_reminders() == [], f"{kind}: nothing may be recorded as set"
 
 
-@pytest.mark.parametrize(("kind", "key"), [("429", "reminders.error.rate_limited"),
-                                           ("500", "reminders.error.unavailable")])
+@pytest.mark.parametrize(("kind", "key"), [("429", "reminders.partial.rate_limited"),
+                                           ("500", "reminders.partial.unavailable")])
 def test_a_split_schedule_failing_part_way_says_exactly_what_was_set(handler, services, kind, key):
     conversation = user(handler, services)
     services.simulate(kind, after=1)

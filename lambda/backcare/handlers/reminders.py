@@ -305,8 +305,9 @@ def create(handler_input: HandlerInput, ctx: SkillContext, made: schedule.Schedu
     else:
         created_times = tuple(tod for part, _ in result.created for tod in part.times)
         done = replace(made, times=created_times)
-        key = "reminders.error.rate_limited" if isinstance(result.error, RateLimited) else "reminders.error.unavailable"
-        speech = join(texts("reminders.partial", kind=kind, when=spoken_when(texts, done)), texts(key))
+        why = "rate_limited" if isinstance(result.error, RateLimited) else "unavailable"
+        speech = join(texts("reminders.partial", kind=kind, when=spoken_when(texts, done)),
+                      texts(f"reminders.partial.{why}"))
     if not saved:
         speech = join(speech, texts("reminders.not_saved"))
     return reply(handler_input, speech, end=True)
