@@ -31,7 +31,7 @@ class Config:
     aws_region: str | None = None
     dynamodb_endpoint: str | None = None
     api_timeout_seconds: float = 3.0
-    store_timeout_seconds: float = 2.0
+    store_timeout_seconds: float = 1.0
     max_rules_per_reminder: int = 5
 
     def __post_init__(self) -> None:
@@ -56,6 +56,6 @@ class Config:
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
             api_timeout_seconds=float(env.get("BACKCARE_API_TIMEOUT", "3.0")),
-            store_timeout_seconds=float(env.get("BACKCARE_STORE_TIMEOUT", "2.0")),
+            store_timeout_seconds=float(env.get("BACKCARE_STORE_TIMEOUT", "1.0")),
             max_rules_per_reminder=int(env.get("BACKCARE_MAX_RULES_PER_REMINDER", "5")),
         )
