@@ -318,7 +318,7 @@ def test_without_consent_the_skill_asks_for_permission_and_creates_the_reminder_
     services.grant(TOKEN, USER)  # the user said "I approve"
     conversation.session.device.consent_token = CONSENT
     done = conversation.send(env.connections_response("ACCEPTED", token="reminders"))
-    assert done.speech.startswith("Done.") and "every 2 hours" not in done.speech, f"{done}"
+    assert "every weekday at 9 and 11 AM, then 1, 3 and 5 PM" in done.speech, f"the set schedule must be said: {done}"
     rules = [rule for r in stored(services) for rule in r["trigger"]["recurrence"]["recurrenceRules"]]
     assert rules == [posture_rule(h) for h in (9, 11, 13, 15, 17)], f"the pending schedule was not created: {rules}"
     assert_records_match_emulator(services)
@@ -550,3 +550,22 @@ def test_the_reminder_offer_after_a_self_care_outcome_leads_to_a_confirmed_remin
     text = str(stored_reminders())
     for word in ("SELF_CARE", "outcome", "triage", "answer"):
         assert word not in text, f"{word!r} leaked into the reminder records: {text}"
+
+
+def test_the_reminder_kinds_are_the_schedule_kinds():
+    from backcare import schedule
+    from backcare.handlers import reminders
+
+    assert reminders.KINDS == schedule.KINDS, "the handler's kind ids must be the schedule's"
+
+
+def test_building_the_skill_does_not_import_the_schedule_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from backcare.config import Config; from backcare.skill import build_skill; "
+            "build_skill(Config(persistence='none')); "
+            "print(sorted(m for m in ('backcare.schedule', 'zoneinfo', 'backcare.services.reminders') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", f"a cold start should not pay for reminder modules: {result.stdout}"

@@ -25,16 +25,14 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from backcare import schedule
 from backcare.content import Texts
 from backcare.handlers.common import (
     SkillContext,
@@ -51,6 +49,9 @@ from backcare.handlers.common import (
 from backcare.handlers.slots import resolved_id, slot_value
 from backcare.persistence import user_data
 
+if TYPE_CHECKING:
+    from backcare import schedule
+
 log = logging.getLogger(__name__)
 
 MODE = "reminder"
@@ -60,7 +61,12 @@ REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 ASK_FOR = "AskFor"
 ASK_FOR_TOKEN = "reminders"
 ALL = "all"
-CANCEL_KINDS = (*schedule.KINDS, ALL)
+# backcare.schedule (and zoneinfo with it) is imported on the first reminder request, not on
+# every cold start: most requests never touch a reminder. These ids are schedule.KINDS.
+POSTURE = "posture"
+STRETCH = "stretch"
+KINDS = (POSTURE, STRETCH)
+CANCEL_KINDS = (*KINDS, ALL)
 # Up to this many times a day the confirmation names every time; beyond it, the interval.
 MAX_TIMES_LISTED = 9
 
@@ -92,8 +98,10 @@ def spoken_times(texts: Texts, times: tuple[schedule.TimeOfDay, ...] | list[sche
 
 def spoken_when(texts: Texts, made: schedule.Schedule) -> str:
     """The exact schedule in words: "every weekday at 9, 10 and 11 AM, then 12 ... 5 PM"."""
+    from backcare import schedule
+
     said = schedule.describe(made)
-    if made.kind == schedule.STRETCH:
+    if made.kind == STRETCH:
         return texts("reminders.when.stretch", times=spoken_times(texts, said.times))
     if said.count <= MAX_TIMES_LISTED or said.interval_minutes is None:
         return texts("reminders.when.posture.at", times=spoken_times(texts, said.times))
@@ -130,6 +138,8 @@ def _leave(handler_input: HandlerInput) -> None:
 
 
 def pending_schedule(handler_input: HandlerInput) -> schedule.Schedule | None:
+    from backcare import schedule
+
     raw = session(handler_input).get(PENDING)
     if not isinstance(raw, dict):
         return None
@@ -169,6 +179,8 @@ def has_consent(handler_input: HandlerInput) -> bool:
 
 def ask_permission(handler_input: HandlerInput) -> Response:
     """Hand the turn to Alexa's voice permission prompt (the pending action stays in the session)."""
+    from ask_sdk_model.interfaces.connections import SendRequestDirective
+
     builder = handler_input.response_builder
     builder.add_directive(SendRequestDirective(
         name=ASK_FOR,
@@ -223,6 +235,8 @@ def correction(handler_input: HandlerInput, kind: str, error: schedule.ScheduleE
 
 def start_posture(handler_input: HandlerInput, ctx: SkillContext, prefix: str = "", *,
                   interval: str | None = None, start: str | None = None, end: str | None = None) -> Response:
+    from backcare import schedule
+
     try:
         made = schedule.posture_from_slots(interval, start, end)
     except schedule.ScheduleError as error:
@@ -232,22 +246,25 @@ def start_posture(handler_input: HandlerInput, ctx: SkillContext, prefix: str = 
                 retry = schedule.posture_from_slots(f"PT{error.suggestion}M", start, end)
             except schedule.ScheduleError:
                 retry = None
-        return correction(handler_input, schedule.POSTURE, error, retry, prefix)
+        return correction(handler_input, POSTURE, error, retry, prefix)
     return confirm(handler_input, made, prefix)
 
 
 def start_stretch(handler_input: HandlerInput, ctx: SkillContext, prefix: str = "", *,
                   at: str | None = None) -> Response:
+    from backcare import schedule
+
     try:
         made = schedule.stretch_from_slots(at)
     except schedule.ScheduleError as error:
-        return correction(handler_input, schedule.STRETCH, error, prefix=prefix)
+        return correction(handler_input, STRETCH, error, prefix=prefix)
     return confirm(handler_input, made, prefix)
 
 
 def create(handler_input: HandlerInput, ctx: SkillContext, made: schedule.Schedule, *,
            after_permission: bool = False) -> Response:
     """Create the reminders for `made`, record exactly what exists, and say exactly that."""
+    from backcare import schedule
     from backcare.services.reminders import (
         DeviceNotSupported,
         PermissionMissing,
@@ -402,6 +419,8 @@ def cancel(handler_input: HandlerInput, ctx: SkillContext, kind: str, *, after_p
 
 def merged(records: list[dict[str, Any]], kind: str) -> schedule.Schedule | None:
     """All parts of one kind as one schedule (parts share days and window; times are unioned)."""
+    from backcare import schedule
+
     parts = []
     for record in records:
         if record["kind"] != kind:
@@ -522,7 +541,7 @@ class ListRemindersHandler(_Handler):
             _leave(handler_input)
             return reply(handler_input, texts("reminders.list.unavailable"), end=True)
         items = []
-        for kind in schedule.KINDS:
+        for kind in KINDS:
             made = merged(records, kind)
             if made is not None:
                 items.append(texts(f"reminders.list.{kind}", when=spoken_when(texts, made)))
