@@ -521,6 +521,16 @@ def test_help_while_confirming_is_specific_and_keeps_the_pending_reminder(handle
     assert len(stored(services)) == 1, "the reminder should still be set after help, repeat and a fallback"
 
 
+def test_a_tampered_pending_reminder_is_never_created(handler, services):
+    conversation = user(handler, services)
+    conversation.say("SetPostureReminderIntent")
+    pending = conversation.session.attributes["pending_reminder"]
+    pending["times"] = [f"{hour:02d}:{minute:02d}" for hour in range(9, 18) for minute in (0, 10, 20, 30, 40, 50)]
+    answer = conversation.yes()
+    assert answer.speech == said("reminders.help") and answer.ends_session is False, f"{answer}"
+    assert stored(services) == [] and stored_reminders() == [], "a schedule the skill never offered was created"
+
+
 def test_stop_while_confirming_sets_nothing(handler, services):
     conversation = user(handler, services)
     conversation.say("SetPostureReminderIntent")
@@ -529,14 +539,19 @@ def test_stop_while_confirming_sets_nothing(handler, services):
     assert stored(services) == [], "stop means nothing is set"
 
 
-def test_the_reminder_offer_after_a_self_care_outcome_leads_to_a_confirmed_reminder(handler, services):
+@pytest.mark.parametrize(("outcome", "answers"), [
+    ("SELF_CARE", ["no"] * 14),
+    ("SEE_DOCTOR", ["no"] * 8 + ["yes"]),  # the pain has lasted more than 2 weeks
+])
+def test_the_reminder_offer_after_an_outcome_leads_to_a_confirmed_reminder(handler, services, outcome, answers):
     conversation = user(handler, services)
     conversation.launch()
     conversation.say("CheckSymptomsIntent")
     reply = None
-    for _ in range(14):
-        reply = conversation.no()
-    assert reply is not None and reply.attributes.get("offer") == "tips", f"expected the SELF_CARE offer: {reply}"
+    for answer in answers:
+        reply = conversation.yes() if answer == "yes" else conversation.no()
+    assert reply is not None and said(f"outcome.{outcome}.speech") in reply.speech, f"expected {outcome}: {reply}"
+    assert reply.attributes.get("offer") == "tips", f"expected the offer of tips after {outcome}: {reply}"
     offered = conversation.no()
     assert offered.attributes.get("offer") == "reminders", f"declining tips should offer reminders: {offered}"
     confirmation = conversation.yes()
@@ -548,7 +563,7 @@ def test_the_reminder_offer_after_a_self_care_outcome_leads_to_a_confirmed_remin
     assert len(stored(services)) == 2, "the default posture schedule (two parts) should exist"
     assert_records_match_emulator(services)
     text = str(stored_reminders())
-    for word in ("SELF_CARE", "outcome", "triage", "answer"):
+    for word in (outcome, "outcome", "triage", "answer", "duration"):
         assert word not in text, f"{word!r} leaked into the reminder records: {text}"
 
 

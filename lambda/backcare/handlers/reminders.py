@@ -144,10 +144,20 @@ def pending_schedule(handler_input: HandlerInput) -> schedule.Schedule | None:
     if not isinstance(raw, dict):
         return None
     try:
-        return schedule.Schedule.from_dict(raw)
-    except (KeyError, TypeError, ValueError):
+        made = schedule.Schedule.from_dict(raw)
+        # Only a schedule the skill itself could have offered is created: rebuilt from its
+        # request (interval and window, or the stretch time), it must come out the same.
+        if made.kind == POSTURE:
+            rebuilt = schedule.posture_schedule(made.interval_minutes, made.start, made.end,
+                                                end_assumed_pm=made.end_assumed_pm)
+        else:
+            rebuilt = schedule.stretch_schedule(made.times[0])
+    except (KeyError, TypeError, ValueError, IndexError):
+        rebuilt = None
+    if rebuilt is None or rebuilt != made:
         log.warning("ignoring an unreadable pending reminder")
         return None
+    return made
 
 
 def pending_cancel(handler_input: HandlerInput) -> str | None:
