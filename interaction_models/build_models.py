@@ -41,7 +41,8 @@ TIP_TOPIC: dict[str, tuple[str, str]] = {
         yoga  pilates  physical therapy  stomach muscles  tummy muscles  abs  tummy exercises
     """),
     "heat_ice": ("heat and ice", """
-        heat  ice  ice packs  an ice pack  heat packs  a heat pack  heating pad  a heating pad
+        heat  ice  ice packs  a hot bath  hot bath  a warm bath  warm baths  an ice pack  heat packs  a heat pack
+        heating pad  a heating pad
         hot water bottle  a hot water bottle  hot and cold  heat or ice  ice or heat  cold packs
         cold compress  a cold compress  hot baths  warmth
     """),
@@ -53,7 +54,8 @@ TIP_TOPIC: dict[str, tuple[str, str]] = {
     "prevention": ("prevention", """
         preventing back pain  stopping it coming back  stop it coming back  stop it from coming back
         avoiding back pain  stopping back pain
-        lifting  lifting things  lifting heavy things  how to lift  weight  losing weight safely
+        lifting  lifting things  lifting heavy things  how to lift  lift things  lifting properly  lift properly
+        weight  losing weight safely
         a healthy weight  smoking  quitting smoking  sleep  sleeping  stress  looking after my back
         keeping my back healthy  long term
     """),
@@ -87,7 +89,8 @@ SYMPTOM: dict[str, tuple[str, str]] = {
         had an accident in my pants  lost control of my bowels and bladder
     """),
     "saddle_numbness": ("numbness around the bottom or genitals", """
-        can't feel my bottom  cannot feel my bottom  numb bottom  a numb bottom  my bottom is numb
+        can't feel my bottom  cannot feel my bottom  lost feeling in my bottom  no feeling in my bottom  numb bottom
+        a numb bottom  my bottom is numb
         my bottom feels numb  numbness around my bottom  tingling around my bottom
         can't feel my backside  numb backside  numbness between my legs  numb between my legs
         tingling between my legs  pins and needles between my legs  can't feel between my legs
@@ -99,7 +102,8 @@ SYMPTOM: dict[str, tuple[str, str]] = {
         numb down below  no feeling down below  can't feel anything down there
     """),
     "leg_weakness": ("weakness or numbness in both legs", """
-        legs have gone weak  my legs have gone weak  legs feel weak  both legs feel weak
+        legs have gone weak  my legs have gone weak  my legs are weak  legs are weak  legs feel weak
+        both legs feel weak
         both legs are weak  both my legs are weak
         weak legs  weakness in both legs  weakness in my legs  both legs are numb
         both my legs are numb  numbness in both legs  numb legs  my legs are numb
@@ -177,19 +181,21 @@ SYMPTOM: dict[str, tuple[str, str]] = {
     "one_leg_numbness": ("numbness or weakness in one leg or foot", """
         numbness in one leg  one leg is numb  one of my legs is numb  my leg is numb  a numb leg
         numb leg  numbness in my leg  my foot is numb  numb foot  a numb foot  numbness in my foot
-        numb toes  tingling in my leg  tingling in my foot  pins and needles in my leg
+        numb toes  my toes are numb  toes are numb  toes are tingling  tingling in my leg  tingling in my foot
+        pins and needles in my leg
         pins and needles in my foot  one leg is weak  weakness in one leg  my leg feels weak
         one leg feels weak  weak foot  my foot is weak  foot drop  dragging my foot
         tingly leg  tingly foot  can't feel my foot  can't feel my toes
     """),
     "osteoporosis": ("osteoporosis", """
-        osteoporosis  thin bones  weak bones  brittle bones  osteopenia  low bone density
+        osteoporosis  thin bones    weak bones  brittle bones  osteopenia  low bone density
         fragile bones  bone thinning  thinning bones
     """),
     "sleep_daily": ("pain stopping sleep or daily life", """
         can't sleep  cannot sleep  can't sleep because of the pain  can't sleep with the pain  the pain keeps me awake
         it keeps me awake  keeps me awake at night  keeping me awake  wakes me up at night
-        it wakes me up at night  pain at night  can't get comfortable at night
+        it wakes me up at night  wakes me up  it wakes me up  the pain wakes me up  pain at night
+        can't get comfortable at night
         can't work  can't go to work  can't do my job  can't do anything  stops me doing things
         it stops me doing things  can't do my daily activities  can't do normal things
         can't get out of bed  can barely get out of bed  it's stopping me from working
@@ -219,6 +225,10 @@ SLOTS: dict[str, list[tuple[str, str]]] = {
 SAMPLES: dict[str, str] = {
     "CheckSymptomsIntent": """
         is my back pain serious
+        check if i need a doctor
+        check whether i need to see someone
+        should i go to hospital with my back
+        my back is really painful is it serious
         is this something to worry about
         is it something i should worry about
         should i be concerned about my back
@@ -300,6 +310,14 @@ SAMPLES: dict[str, str] = {
     """,
     "UnsureIntent": """
         i don't know
+        sometimes
+        it comes and goes
+        on and off
+        now and then
+        i think maybe
+        maybe yes
+        maybe not
+        i'm not sure what you mean
         no clue
         not a clue
         i haven't a clue
@@ -352,7 +370,6 @@ SAMPLES: dict[str, str] = {
         i'm not a hundred percent sure
         i'm in two minds
         i haven't checked
-        i haven't noticed
         i'm not sure if i have
     """,
     "WhyAskIntent": """
@@ -392,6 +409,14 @@ SAMPLES: dict[str, str] = {
     """,
     "SelfCareTipsIntent": """
         give me tips about {topic}
+        what {topic} can i take
+        can i take {topic}
+        which {topic} should i take
+        is {topic} good for my back
+        is {topic} good for back pain
+        how do i do {topic} properly
+        what can i do myself
+        what can i do to help myself
         give me tips on {topic}
         give me a tip about {topic}
         give me some tips about {topic}
@@ -455,6 +480,8 @@ SAMPLES: dict[str, str] = {
     """,
     "CausesIntent": """
         what causes back pain
+        why is my back hurting
+        why has my back started to hurt
         why do i get back pain
         why do i get a bad back
         why does my back ache
@@ -579,6 +606,9 @@ SAMPLES: dict[str, str] = {
     """,
     "StartStretchesIntent": """
         guide me through stretches
+        i'd like to do some exercises
+        i'd like to do some stretches
+        i want to do some back exercises
         can we stretch
         can we do some stretches
         guide me through some stretches
@@ -680,6 +710,9 @@ SAMPLES: dict[str, str] = {
     """,
     "SetStretchReminderIntent": """
         remind me to stretch
+        stretching reminder
+        a stretching reminder
+        stretching reminders
         remind me to stretch at {time}
         remind me to stretch every day
         remind me to stretch every day at {time}
@@ -870,6 +903,9 @@ SAMPLES: dict[str, str] = {
         i hurt my back in {symptom}
         the pain started after {symptom}
         my back hurts
+        my back has been sore
+        my back's been hurting
+        my back has been hurting
         my back is aching
         i've done my back in
         i've done something to my back
@@ -910,7 +946,8 @@ BUILT_INS = (
 
 _BUM = """
     can't feel my bum  cannot feel my bum  numb bum  a numb bum  my bum is numb  my bum feels numb
-    numbness around my bum  tingling around my bum  pins and needles in my bum
+    numbness around my bum  tingling around my bum  pins and needles in my bum  lost feeling in my bum
+    no feeling in my bum
 """
 _BUTT = """
     can't feel my butt  numb butt  my butt is numb  numbness around my butt  tingling in my butt

@@ -183,3 +183,36 @@ def test_the_lambda_never_imports_the_nlu():
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", f"the Lambda imported local-only modules: {done.stdout}"
+
+
+@pytest.mark.parametrize(("utterance", "intent"), [
+    ("I don't have a fever", "AMAZON.NoIntent"),
+    ("no I haven't lost any weight", "AMAZON.NoIntent"),
+    ("never had cancer", "AMAZON.NoIntent"),
+    ("I'm not sure if I have a fever", "UnsureIntent"),
+])
+def test_a_denied_symptom_is_an_answer_not_a_report(utterance, intent):
+    result = load_nlu("en-US").resolve(utterance)
+    assert result.intent == intent, f"{utterance!r} must not count as reporting the symptom: {result.to_json()}"
+
+
+def test_a_negation_inside_the_symptom_phrase_is_still_a_report():
+    result = load_nlu("en-US").resolve("it's not getting better")
+    assert result.to_json()["slots"] == {"symptom": "duration"}, result.to_json()
+
+
+@pytest.mark.parametrize(("utterance", "symptom"), [
+    ("my legs are really weak", "leg_weakness"),
+    ("both my legs are numb", "leg_weakness"),
+    ("my left leg is numb", "one_leg_numbness"),
+    ("I've got tingling in my bum", "saddle_numbness"),
+    ("I went over on the ice and landed hard on my back", "major_trauma"),
+])
+def test_symptoms_said_in_other_words_still_resolve(utterance, symptom):
+    result = load_nlu("en-GB").resolve(utterance).to_json()
+    assert result["slots"] == {"symptom": symptom}, f"{utterance!r} -> {result}"
+
+
+def test_a_question_about_a_symptom_is_not_a_report():
+    result = load_nlu("en-US").resolve("could it be sciatica")
+    assert result.intent == "CausesIntent", result.to_json()

@@ -35,6 +35,12 @@ LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 INVOCATION_NAME = "back care coach"
 FALLBACK = "AMAZON.FallbackIntent"
 LAUNCH = "LaunchRequest"
+REPORT = "ReportSymptomIntent"
+SYMPTOM_EVIDENCE_FLOOR = 0.55
+_NEGATIONS = frozenset(("no", "not", "never", "without", "none", "nothing", "nope"))
+_QUESTION_WORDS = frozenset(("what", "why", "how", "could", "can", "is", "does", "do", "should", "when", "which",
+                             "will", "would", "are", "tell", "explain"))
+_UNCERTAINTY = frozenset(("sure", "know", "certain", "tell", "unsure", "idea", "remember"))
 DEFAULT_THRESHOLD = float(os.environ.get("BACKCARE_NLU_THRESHOLD", "0.5"))
 UNKNOWN_WORD_PENALTY = float(os.environ.get("BACKCARE_NLU_UNKNOWN", "0.3"))
 
@@ -84,6 +90,20 @@ def normalise(text: str) -> str:
     return words
 
 
+# Words that carry no meaning of their own inside a slot phrase.
+_FUNCTION_WORDS = frozenset((
+    "i", "my", "me", "a", "an", "the", "is", "are", "am", "have", "has", "had", "been", "be", "it", "its",
+    "to", "of", "in", "on", "at", "around", "near", "with", "from", "and", "or", "so", "very", "really", "all",
+    "got", "gone", "get",
+    "getting", "keep", "keeps", "do", "does", "did", "this", "that", "there",
+))
+_TRAILING_WHEN = re.compile(
+    r" (?:since|from|for|over) (?:yesterday|last (?:night|week|weekend)|the weekend|this morning|a few days"
+    r"|a couple of days|two days|three days|a day or two|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday)$"
+)
+
+
 def number_words(value: int) -> str:
     """0-99 as words: samples spell numbers out, people type digits."""
     if value < 20:
@@ -94,6 +114,7 @@ def number_words(value: int) -> str:
 
 
 def strip_fillers(text: str) -> str:
+    text = _TRAILING_WHEN.sub("", text)
     changed = True
     while changed and text:
         changed = False
@@ -378,9 +399,33 @@ class Nlu:
                 _norm, _heard, id_, name = lookup[m.group(1)]
                 found.append(Span(m.start(), m.end(), type_, m.group(1), id_, name))
             if not found and type_ == "SYMPTOM":
-                found = self._fuzzy_spans(text, type_)
+                found = self._content_word_spans(text, type_) or self._fuzzy_spans(text, type_)
             spans += found
         return spans
+
+    def _content_word_spans(self, text: str, type_: str) -> list[Span]:
+        """A slot phrase said in other words around the same content words: "my legs are really
+        weak" has the words of "my legs are weak"; "my toes are numb" those of "numb toes"."""
+        words = text.split()
+        starts, position = [], 0
+        for word in words:
+            starts.append(position)
+            position += len(word) + 1
+        best: tuple[tuple[int, int], Span] | None = None
+        for norm, _heard, id_, name in self._values[type_]:
+            content = [w for w in norm.split() if w not in _FUNCTION_WORDS]
+            if len(content) < 2 or not set(content) <= set(words):
+                continue
+            positions = sorted(i for i, w in enumerate(words) if w in content)
+            first, last = positions[0], positions[-1]
+            if last - first + 1 > len(norm.split()) + 3:
+                continue
+            span = Span(starts[first], starts[last] + len(words[last]), type_, " ".join(words[first:last + 1]),
+                        id_, name)
+            rank = (len(content), len(norm))
+            if best is None or rank > best[0]:
+                best = (rank, span)
+        return [best[1]] if best else []
 
     def _fuzzy_spans(self, text: str, type_: str) -> list[Span]:
         """A long slot phrase said with a small difference ("my legs have gone all weak")."""
@@ -497,12 +542,32 @@ class Nlu:
                 score = self._score(variant, tokens, placeholders, template, weight) - UNKNOWN_WORD_PENALTY * unknown
                 if template.intent not in best or score > best[template.intent][0]:
                     best[template.intent] = (score, template, spans)
+        symptom = next((s for s in all_spans if s.type == "SYMPTOM"), None)
+        if symptom is not None and REPORT in best and text.split()[0] not in _QUESTION_WORDS:
+            # Naming a symptom is strong evidence in itself, however the rest is worded.
+            evidence = SYMPTOM_EVIDENCE_FLOOR + (1 - SYMPTOM_EVIDENCE_FLOOR) * (symptom.end - symptom.start) / len(text)
+            report_score, report_template, report_spans = best[REPORT]
+            if evidence > report_score:
+                best[REPORT] = (evidence, report_template, [*report_spans, symptom])
         score, template, spans = max(best.values(), key=lambda entry: entry[0])
         confidence = max(0.0, min(1.0, score))
         if confidence < self.threshold:
             return Resolution(FALLBACK, {}, confidence, utterance, invoked=invoked)
         slots = self._assign_slots(template.intent, text, self._with_unused(spans, all_spans))
+        if template.intent == REPORT and "symptom" in slots and symptom is not None:
+            denial = self._denial(text, symptom)
+            if denial:
+                return Resolution(denial, {}, confidence, utterance, template.original, invoked)
         return Resolution(template.intent, slots, confidence, utterance, template.original, invoked)
+
+    @staticmethod
+    def _denial(text: str, symptom: Span) -> str | None:
+        """"I don't have a fever" is an answer, not a report: a no (or an unsure when the user
+        says they cannot tell). Only the words before the symptom are read."""
+        before = text[:symptom.start].split()[-6:]
+        if not _NEGATIONS & set(before):
+            return None
+        return "UnsureIntent" if _UNCERTAINTY & set(before) else "AMAZON.NoIntent"
 
     @staticmethod
     def _with_unused(chosen: list[Span], others: list[Span]) -> list[Span]:
