@@ -197,3 +197,21 @@ def test_speak_renders_each_answer_or_says_audio_is_unavailable(tmp_path):
     assert len(audio) == 2, f"one audio note per answer: {done.stdout}"
     rendered = tmp_path / "build" / "audio" / "render" / "last.wav"
     assert rendered.exists() or "not available" in audio[0], f"neither audio nor an explanation: {audio}"
+
+
+def test_disabling_the_skill_cancels_its_reminders_and_forgets_the_user():
+    turns = converse([
+        "open back care coach", "stop", "open back care coach", "remind me to stretch at three pm", "yes", "yes",
+        ":reminders", ":disable", ":reminders", "open back care coach",
+    ])
+    assert speech_of(turns[2]) != speech_of(turns[0]), "a returning user is greeted differently (no disclaimer)"
+    assert any(line.startswith("[reminder]") for line in turns[6].lines), f"reminder created: {turns[6]}"
+    assert "(event AlexaSkillEvent.SkillDisabled sent)" in turns[7].lines, turns[7]
+    assert "(no reminders)" in turns[8].lines, f"SkillDisabled cancels the reminders: {turns[8]}"
+    assert speech_of(turns[9]) == speech_of(turns[0]), "after disabling, the user is a first-time user again"
+
+
+def test_withdrawing_the_permission_sends_the_permission_changed_event():
+    turns = converse([":permission grant", ":permission deny"])
+    assert "(event AlexaSkillEvent.SkillPermissionChanged sent)" in turns[0].lines, turns[0]
+    assert "(event AlexaSkillEvent.SkillPermissionChanged sent)" in turns[1].lines, turns[1]

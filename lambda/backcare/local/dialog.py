@@ -32,6 +32,8 @@ COMMANDS_HELP = """commands:
   :clock                    show the emulated time
   :clock +2h                move the emulated clock (m, h, d, w; e.g. +30m, +1d, +1d2h) and show reminders that fire
   :permission grant|deny    grant or withdraw the reminders permission (as in the Alexa app)
+  :reminders                the reminders the emulator holds for you
+  :disable                  disable the skill (as in the Alexa app): the skill forgets you
   :silence                  say nothing (Alexa reprompts, then closes the session)
   :state                    show the session attributes the skill carries"""
 _DELTA = re.compile(r"(\d+)\s*(w|d|h|m)")
@@ -238,6 +240,10 @@ class Dialog:
             self._clock(argument)
         elif name == "permission":
             self._permission(argument.lower())
+        elif name == "reminders":
+            self._reminders()
+        elif name == "disable":
+            self._disable()
         elif name == "silence":
             self.silence()
         elif name == "state":
@@ -283,6 +289,40 @@ class Dialog:
             token, self.permission_token = self.permission_token, None
             status = "ACCEPTED" if self.device.consent_token else "DENIED"
             self.send(env.connections_response(status, token=token))
+        else:
+            scopes = [{"scope": env.REMINDERS_SCOPE}] if self.device.consent_token else []
+            self.event("SkillPermissionChanged", {"acceptedPermissions": scopes})
+
+    def event(self, event_type: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """An AlexaSkillEvent, sent outside any session as Alexa sends it."""
+        now = self.clock.now() if self.clock else None
+        response = self.handler(env.event_envelope(self.device, env.skill_event(event_type, body=body), now=now),
+                                None)
+        self.print(f"  (event AlexaSkillEvent.{event_type} sent)")
+        return response
+
+    def _reminders(self) -> None:
+        if self.emulator is None:
+            self.print("(the local Alexa services emulator is not available)")
+            return
+        held = self.emulator.reminders_for(self.device.user_id)
+        if not held:
+            self.print("  (no reminders)")
+        for reminder in held:
+            trigger = reminder.get("trigger") or {}
+            rules = (trigger.get("recurrence") or {}).get("recurrenceRules") or []
+            text = ((reminder.get("alertInfo") or {}).get("spokenInfo") or {}).get("content") or [{}]
+            self.print(f"  [reminder] {text[0].get('text', '')!r} from {trigger.get('scheduledTime')} "
+                       f"{trigger.get('timeZoneId', '')} {len(rules)} rule(s) {reminder.get('status', '')}".rstrip())
+
+    def _disable(self) -> None:
+        self.session = None
+        self.permission_token = None
+        self.event("SkillDisabled")
+        self.device.consent_token = None
+        if self.emulator is not None:
+            self.emulator.revoke(self.device.api_access_token)
+        self.print("  (skill disabled; enabling it again is as simple as \"open back care coach\")")
 
     def close(self) -> None:
         if self.session is not None:
