@@ -127,6 +127,18 @@ def test_stretch_reminder_without_a_time_is_every_day_at_3_pm(handler, services)
     assert rules == [["FREQ=DAILY;BYHOUR=15;BYMINUTE=0;BYSECOND=0"]], f"unexpected rules {rules}"
 
 
+def test_when_the_settings_api_fails_the_locales_usual_zone_is_used(handler, services):
+    services.set_time_zone(DEVICE, "Australia/Perth")
+    services.simulate("500", times=None, api="settings")
+    conversation = user(handler, services, locale="en-AU")
+    conversation.say("SetStretchReminderIntent", {"time": "16:30"})
+    done = conversation.yes()
+    services.clear_simulations()
+    assert done.speech.startswith("Done."), f"a failing Settings API must not stop the reminder: {done}"
+    zones = [r["trigger"]["timeZoneId"] for r in stored(services)]
+    assert zones == ["Australia/Sydney"], f"en-AU falls back to Sydney: {zones}"
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_reminder_texts_are_short_and_say_nothing_personal(locale):
     words = texts(locale)
