@@ -29,7 +29,7 @@ def lines(block: str) -> list[str]:
 TIP_TOPIC: dict[str, tuple[str, str]] = {
     "movement": ("movement", """
         moving  keeping moving  keeping active  staying active  being active  activity  exercise
-        walking  going for walks  bed rest  resting  rest  staying mobile  keeping mobile
+        walking  going for walks  bed rest  resting  rest  stay in bed  staying in bed  staying mobile  keeping mobile
     """),
     "posture": ("posture", """
         sitting  sitting properly  sitting at a desk  sitting at my desk  my desk  desk work
@@ -56,7 +56,8 @@ TIP_TOPIC: dict[str, tuple[str, str]] = {
         avoiding back pain  stopping back pain
         lifting  lifting things  lifting heavy things  how to lift  lift things  lifting properly  lift properly
         weight  losing weight safely
-        a healthy weight  smoking  quitting smoking  sleep  sleeping  stress  looking after my back
+        a healthy weight  smoking  quitting smoking  sleep  sleeping  sleeping position  the best sleeping position
+        how to sleep  stress  looking after my back
         keeping my back healthy  long term
     """),
 }
@@ -310,6 +311,8 @@ SAMPLES: dict[str, str] = {
     """,
     "UnsureIntent": """
         i don't know
+        it's possible
+        that's possible
         sometimes
         it comes and goes
         on and off
@@ -409,6 +412,9 @@ SAMPLES: dict[str, str] = {
     """,
     "SelfCareTipsIntent": """
         give me tips about {topic}
+        what's the best {topic} for back pain
+        should i {topic}
+        is {topic} ok
         what {topic} can i take
         can i take {topic}
         which {topic} should i take
@@ -480,6 +486,9 @@ SAMPLES: dict[str, str] = {
     """,
     "CausesIntent": """
         what causes back pain
+        is it normal to get back pain
+        is it normal to have back pain
+        can you get back pain from sitting
         why is my back hurting
         why has my back started to hurt
         why do i get back pain
@@ -606,6 +615,9 @@ SAMPLES: dict[str, str] = {
     """,
     "StartStretchesIntent": """
         guide me through stretches
+        loosen up my back
+        i want to loosen up
+        help me loosen up my back
         i'd like to do some exercises
         i'd like to do some stretches
         i want to do some back exercises
@@ -827,6 +839,8 @@ SAMPLES: dict[str, str] = {
     """,
     "DeleteMyDataIntent": """
         delete my data
+        get rid of my data
+        get rid of everything you know about me
         delete all my data
         delete my information
         delete my details
@@ -967,6 +981,8 @@ LOCALE_EXTRAS: dict[str, dict[str, dict[str, str]]] = {
             "CheckSymptomsIntent": """
                 do i need to go to the e r
                 do i need to go to the emergency room
+                should i go to the e r
+                should i go to the emergency room
                 should i go to urgent care
             """,
             "WarningSignsIntent": """
@@ -995,6 +1011,7 @@ LOCALE_EXTRAS: dict[str, dict[str, dict[str, str]]] = {
         "samples": {
             "CheckSymptomsIntent": """
                 do i need to go to the emergency room
+                should i go to the emergency room
                 should i go to a walk in clinic
             """,
             "WarningSignsIntent": """
@@ -1029,6 +1046,7 @@ LOCALE_EXTRAS: dict[str, dict[str, dict[str, str]]] = {
             """,
             "WarningSignsIntent": """
                 when should i call nine nine nine
+                when should i dial nine nine nine
                 when should i go to a and e
                 when should i go to casualty
             """,
@@ -1065,6 +1083,7 @@ LOCALE_EXTRAS: dict[str, dict[str, dict[str, str]]] = {
             """,
             "WarningSignsIntent": """
                 when should i call triple zero
+                when should i dial triple zero
                 when should i call zero zero zero
                 when should i go to emergency
             """,

@@ -83,3 +83,24 @@ def test_a_csv_without_the_required_columns_is_refused(tmp_path):
     path.write_text("text,label\nyes,AMAZON.YesIntent\n")
     with pytest.raises(ValueError, match="utterance and intent"):
         read_annotations(path)
+
+
+LOCALE_ANNOTATIONS = REPO / "tests" / "nlu_annotations_locales.csv"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_locale_wording_scores_in_its_own_locale(locale):
+    examples = read_annotations(LOCALE_ANNOTATIONS)
+    report = evaluate(load_nlu(locale), examples, locale)
+    expected = sum(1 for e in examples if e.locale == locale)
+    assert len(report.outcomes) == expected > 0, f"{locale}: rows of other locales must be skipped"
+    assert report.accuracy >= 0.95, f"{locale}: {report.to_json()['misses']}"
+
+
+def test_a_locale_column_limits_a_row_to_its_locale(tmp_path):
+    path = tmp_path / "set.csv"
+    path.write_text("locale,utterance,intent\nen-GB,should I see my GP,WhenToSeeDoctorIntent\n,yes,AMAZON.YesIntent\n")
+    examples = read_annotations(path)
+    assert [e.locale for e in examples] == ["en-GB", None], examples
+    assert len(evaluate(load_nlu("en-US"), examples, "en-US").outcomes) == 1, "the en-GB row is not for en-US"
+    assert len(evaluate(load_nlu("en-GB"), examples, "en-GB").outcomes) == 2, "en-GB gets both rows"

@@ -82,6 +82,8 @@ def normalise(text: str) -> str:
     for token in words.split():
         if token.isdigit() and len(token) <= 2:
             token = number_words(int(token))
+        elif token.isdigit() and len(token) == 3:  # 911, 999, 000, 112: said digit by digit
+            token = " ".join(_UNITS[int(d)] for d in token)
         token = _ACRONYMS.get(token, token)
         tokens.append(_CONTRACTIONS.get(token, token))
     words = " ".join(tokens)

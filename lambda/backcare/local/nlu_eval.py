@@ -1,7 +1,8 @@
 """`backcare nlu-eval FILE`: score the interaction model on an annotation set.
 
 The CSV has the columns Alexa's NLU evaluation tool uses: `utterance`, `intent` and one
-`slot[NAME]` column per slot (empty when the slot should be absent). For custom slot types the
+`slot[NAME]` column per slot (empty when the slot should be absent); an optional `locale`
+column limits a row to one locale (for wording such as "GP" or "bum"). For custom slot types the
 expected value is the value id (e.g. `saddle_numbness`); for AMAZON.DURATION/TIME it is the
 value Alexa sends (PT1H, 15:00). Prints intent accuracy, per-intent precision and recall, slot
 accuracy and every miss. Local tooling only.
@@ -28,6 +29,7 @@ class Example:
     utterance: str
     intent: str
     slots: dict[str, str]
+    locale: str | None = None  # optional `locale` column: the row is only for that locale
 
 
 @dataclass
@@ -102,13 +104,16 @@ def read_annotations(path: Path) -> list[Example]:
             if not (row.get("utterance") or "").strip():
                 continue
             slots = {slot: row[col].strip() for col, slot in slot_columns.items() if (row.get(col) or "").strip()}
-            examples.append(Example(row["utterance"].strip(), row["intent"].strip(), slots))
+            locale = (row.get("locale") or "").strip() or None
+            examples.append(Example(row["utterance"].strip(), row["intent"].strip(), slots, locale))
         return examples
 
 
 def evaluate(nlu: Nlu, examples: list[Example], locale: str = "") -> Report:
     report = Report(locale)
     for example in examples:
+        if example.locale and locale and example.locale != locale:
+            continue
         result = nlu.resolve(example.utterance)
         slots = {k: v for k, v in result.to_json()["slots"].items()}
         report.outcomes.append(Outcome(example, result.intent, slots, result.confidence))
