@@ -486,6 +486,10 @@ SAMPLES: dict[str, str] = {
     """,
     "CausesIntent": """
         what causes back pain
+        why my back hurts
+        why my back hurts so much
+        why my back aches
+        what is causing my back pain
         is it normal to get back pain
         is it normal to have back pain
         can you get back pain from sitting

@@ -216,3 +216,16 @@ def test_symptoms_said_in_other_words_still_resolve(utterance, symptom):
 def test_a_question_about_a_symptom_is_not_a_report():
     result = load_nlu("en-US").resolve("could it be sciatica")
     assert result.intent == "CausesIntent", result.to_json()
+
+
+@pytest.mark.parametrize(("utterance", "intent"), [
+    ("Alexa, ask back care coach if my back pain is serious", "CheckSymptomsIntent"),
+    ("tell back care coach I fell off a ladder", "ReportSymptomIntent"),
+    ("ask back care coach why my back hurts", "CausesIntent"),
+    ("ask back care coach when I should see a doctor", "WhenToSeeDoctorIntent"),
+    ("use back care coach to set a posture reminder", "SetPostureReminderIntent"),
+    ("check my back with back care coach", "CheckSymptomsIntent"),
+])
+def test_one_shot_phrasings_keep_the_request(utterance, intent):
+    result = load_nlu("en-US").resolve(utterance)
+    assert result.invoked and result.intent == intent, f"{utterance!r} -> {result.to_json()}"
