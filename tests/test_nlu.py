@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from backcare.local.nlu import LAUNCH, load_nlu, normalise
+from backcare.local.spoken_values import find_durations, find_times
 from nlu_support import LOCALES, REPO, load_model, run_backcare
 
 EVERYDAY_SYMPTOMS = [
@@ -229,3 +230,26 @@ def test_a_question_about_a_symptom_is_not_a_report():
 def test_one_shot_phrasings_keep_the_request(utterance, intent):
     result = load_nlu("en-US").resolve(utterance)
     assert result.invoked and result.intent == intent, f"{utterance!r} -> {result.to_json()}"
+
+
+@pytest.mark.parametrize(("said", "value"), [
+    ("at quarter to five", "16:45"), ("at five o'clock", "17:00"), ("at 17:30", "17:30"),
+    ("at midnight", "00:00"), ("at ten pm", "22:00"), ("at twelve am", "00:00"), ("at seven", "07:00"),
+    ("at nine at night", "21:00"), ("at six thirty in the evening", "18:30"), ("every afternoon", "AF"),
+])
+def test_spoken_times_become_alexa_time_values(said, value):
+    found = find_times(normalise(said), [])
+    assert [span.value for span in found] == [value], f"{said!r} -> {found}"
+
+
+@pytest.mark.parametrize(("said", "value"), [
+    ("every 45 minutes", "PT45M"), ("every hour and a half", "PT1H30M"), ("every ninety minutes", "PT90M"),
+    ("every two and a half hours", "PT2H30M"), ("every quarter of an hour", "PT15M"), ("every 3 hours", "PT3H"),
+])
+def test_spoken_intervals_become_iso_durations(said, value):
+    found = find_durations(normalise(said))
+    assert [span.value for span in found] == [value], f"{said!r} -> {found}"
+
+
+def test_weeks_of_pain_are_not_a_reminder_interval():
+    assert find_durations(normalise("I've had the pain for two weeks")) == [], "weeks are a symptom, not a slot"

@@ -3,10 +3,11 @@
 It reads the same interaction model that is deployed (interaction_models/<locale>.json) plus the
 usual phrasings of Alexa's built-in intents (builtin_phrases.json), and resolves in three steps:
 
-1. Normalise (lower case, contractions expanded, "GP" -> "g p", digits and number words kept).
-2. Find slot values: custom slot synonyms (exact, then fuzzy for long phrases), AMAZON.DURATION
-   ("every hour" -> PT1H) and AMAZON.TIME ("three pm" -> 15:00). Each kind of value may or may not
-   be replaced by a placeholder, which gives a few variants of the utterance.
+1. Normalise (lower case, contractions expanded, "GP" -> "g p", small numbers as words).
+2. Find slot values: custom slot synonyms (exact, then by their content words, then fuzzy),
+   AMAZON.DURATION ("every hour" -> PT1H) and AMAZON.TIME ("three pm" -> 15:00; see
+   spoken_values.py). Each kind of value may or may not be replaced by a placeholder, which gives
+   a few variants of the utterance.
 3. Score every variant against every sample (placeholders in place of slots) with a mix of
    character similarity (rapidfuzz) and IDF-weighted word overlap; the best sample's intent wins.
    Below a threshold the answer is AMAZON.FallbackIntent, as Alexa's fallback would be.
@@ -31,6 +32,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from backcare.local.spoken_values import UNITS, Span, find_durations, find_times, number_words
+
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 INVOCATION_NAME = "back care coach"
 FALLBACK = "AMAZON.FallbackIntent"
@@ -48,7 +51,7 @@ UNKNOWN_WORD_PENALTY = float(os.environ.get("BACKCARE_NLU_UNKNOWN", "0.3"))
 
 _CONTRACTIONS = {
     "i've": "i have", "i'm": "i am", "i'd": "i would", "i'll": "i will", "can't": "cannot",
-    "can not": "cannot", "don't": "do not", "doesn't": "does not", "didn't": "did not",
+    "don't": "do not", "doesn't": "does not", "didn't": "did not",
     "won't": "will not", "isn't": "is not", "aren't": "are not", "haven't": "have not",
     "hasn't": "has not", "wasn't": "was not", "couldn't": "could not", "wouldn't": "would not",
     "shouldn't": "should not", "it's": "it is", "what's": "what is", "that's": "that is",
@@ -76,14 +79,13 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<!\d):|:(?!\d)", " ", text)                # keep 3:30, drop other colons
     text = re.sub(r"\s'|'\s|^'|'$", " ", text)                   # quotes, not apostrophes
     words = " ".join(text.split())
-    for short, long in (("can not", "cannot"),):
-        words = words.replace(short, long)
+    words = re.sub(r"\bcan not\b", "cannot", words)
     tokens = []
     for token in words.split():
         if token.isdigit() and len(token) <= 2:
             token = number_words(int(token))
         elif token.isdigit() and len(token) == 3:  # 911, 999, 000, 112: said digit by digit
-            token = " ".join(_UNITS[int(d)] for d in token)
+            token = " ".join(UNITS[int(d)] for d in token)
         token = _ACRONYMS.get(token, token)
         tokens.append(_CONTRACTIONS.get(token, token))
     words = " ".join(tokens)
@@ -106,15 +108,6 @@ _TRAILING_WHEN = re.compile(
 )
 
 
-def number_words(value: int) -> str:
-    """0-99 as words: samples spell numbers out, people type digits."""
-    if value < 20:
-        return _UNITS[value]
-    tens, unit = divmod(value, 10)
-    word = next(w for w, v in _TENS.items() if v == tens * 10)
-    return f"{word} {_UNITS[unit]}" if unit else word
-
-
 def strip_fillers(text: str) -> str:
     text = _TRAILING_WHEN.sub("", text)
     changed = True
@@ -127,151 +120,6 @@ def strip_fillers(text: str) -> str:
             if text.endswith(" " + filler):
                 text, changed = text[: -len(filler) - 1], True
     return text
-
-
-# --- numbers, durations and times ------------------------------------------------------------------
-
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
-_NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | _TENS | {"a": 1, "an": 1, "oh": 0}
-_NUM = (r"(?:\d{1,3}|(?:" + "|".join(_TENS) + r")(?: (?:" + "|".join(_UNITS[1:10]) + r"))?|"
-        + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")")
-_HOUR = r"(?:\d{1,2}|" + "|".join(sorted(_UNITS[1:13], key=len, reverse=True)) + ")"
-_MINUTE_WORDS = (r"(?:oh (?:" + "|".join(_UNITS[1:10]) + r")|(?:" + "|".join(list(_TENS)[:4])
-                 + r")(?: (?:" + "|".join(_UNITS[1:10]) + r"))?|" + "|".join(_UNITS[10:20]) + ")")
-_MARKER = (r"(?:am|pm|a m|p m|in the morning|in the afternoon|in the evening|at night|tonight|"
-           r"o'clock|oclock|o clock)")
-
-
-def parse_number(words: str) -> int | None:
-    words = words.strip()
-    if words.isdigit():
-        return int(words)
-    total = 0
-    for word in words.split():
-        if word not in _NUMBER_WORDS:
-            return None
-        total += _NUMBER_WORDS[word]
-    return total
-
-
-def iso_duration(hours: int = 0, minutes: int = 0) -> str:
-    text = "PT"
-    if hours:
-        text += f"{hours}H"
-    if minutes or not hours:
-        text += f"{minutes}M"
-    return text
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    type: str   # slot type: AMAZON.DURATION, AMAZON.TIME or a custom type name
-    value: str  # what Alexa sends as the slot value (ISO duration, HH:MM, or the words heard)
-    id: str | None = None  # entity-resolution id for custom types
-    name: str | None = None  # the resolved value's canonical name for custom types
-
-
-_DURATION_PATTERNS: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"\b(?:an? )?hour and a half\b"), lambda m: iso_duration(1, 30)),
-    (re.compile(rf"\b(?P<n>{_NUM}) and a half hours?\b"),
-     lambda m: iso_duration(parse_number(m["n"]) or 0, 30)),
-    (re.compile(r"\b(?:a )?half (?:an )?hour\b"), lambda m: iso_duration(0, 30)),
-    (re.compile(r"\b(?:a )?quarter (?:of an )?hour\b"), lambda m: iso_duration(0, 15)),
-    (re.compile(rf"\b(?P<n>{_NUM}) (?P<unit>hours?|hrs?|minutes?|mins?)\b"),
-     lambda m: iso_duration(parse_number(m["n"]) or 0, 0) if m["unit"].startswith("h")
-     else iso_duration(0, parse_number(m["n"]) or 0)),
-    (re.compile(r"(?:(?<=\bevery )|(?<=\beach ))(?P<unit>hour|minute)\b"),
-     lambda m: iso_duration(1, 0) if m["unit"] == "hour" else iso_duration(0, 1)),
-]
-
-_DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
-
-
-def _clock(hour: int, minute: int, marker: str | None) -> str | None:
-    """24-hour HH:MM. Without am/pm people mean the waking day: 1-6 is afternoon, 7-11 morning."""
-    if not (0 <= hour <= 24 and 0 <= minute < 60):
-        return None
-    marker = (marker or "").replace(" ", "")
-    if marker in ("pm", "intheafternoon", "intheevening", "atnight", "tonight"):
-        if hour < 12:
-            hour += 12
-    elif marker in ("am", "inthemorning"):
-        if hour == 12:
-            hour = 0
-    elif 1 <= hour <= 6:
-        hour += 12
-    if hour == 24:
-        hour = 0
-    return f"{hour:02d}:{minute:02d}"
-
-
-def _time_from_match(m: re.Match[str]) -> str | None:
-    groups = m.groupdict()
-    if groups.get("fixed"):
-        return {"noon": "12:00", "midday": "12:00", "twelve noon": "12:00", "midnight": "00:00",
-                "twelve midnight": "00:00"}[groups["fixed"]]
-    if groups.get("part"):
-        return _DAY_PARTS[groups["part"]]
-    hour = parse_number(groups["h"])
-    if hour is None:
-        return None
-    minute = 0
-    if groups.get("m"):
-        minute = int(groups["m"])
-    elif groups.get("mw"):
-        minute = parse_number(groups["mw"].replace("oh ", "")) or 0
-    elif groups.get("rel"):
-        amount = {"half": 30, "quarter": 15}.get(groups["q"]) or parse_number(groups["q"].split(" minutes")[0])
-        if amount is None:
-            return None
-        if groups["rel"] == "to":
-            hour, minute = (hour - 1) % 12 or 12, 60 - amount
-        else:
-            minute = amount
-    return _clock(hour, minute, groups.get("ap"))
-
-
-_TIME_PATTERNS = [
-    re.compile(r"\b(?P<fixed>twelve noon|twelve midnight|noon|midday|midnight)\b"),
-    re.compile(rf"(?<!from )(?<!between )\b(?P<q>half|quarter|(?:five|ten|twenty|twenty five|\d{{1,2}})"
-               rf"(?: minutes)?|{_NUM} minutes) (?P<rel>past|after|to) (?P<h>{_HOUR})"
-               rf"(?: (?P<ap>{_MARKER}))?\b"),
-    re.compile(rf"\b(?P<h>{_HOUR})(?::(?P<m>\d\d)| (?P<mw>{_MINUTE_WORDS}))? ?(?P<ap>{_MARKER})(?!\w)"),
-    re.compile(r"\b(?P<h>\d{1,2}):(?P<m>\d\d)\b"),
-    re.compile(rf"(?:(?<=\bat )|(?<=\bfrom )|(?<=\bto )|(?<=\buntil )|(?<=\btill )|(?<=\band )|(?<=\bby )"
-               rf"|(?<=\baround )|(?<=\bbetween )|(?<=\bafter )|(?<=\bbefore ))"
-               rf"(?P<h>{_HOUR})(?: (?P<mw>{_MINUTE_WORDS}))?\b(?! (?:minutes?|mins?|hours?|hrs?|weeks?"
-               rf"|days?|months?|years?|times?|of|legs?|o'clock))"),
-    re.compile(r"(?:(?<=\bin the )|(?<=\beach )|(?<=\bevery )|(?<=\bthis ))(?P<part>morning|afternoon|evening)\b"),
-    re.compile(r"(?:(?<=\beach )|(?<=\bevery ))(?P<part>night)\b"),
-]
-
-
-def _find_spans(text: str, patterns, slot_type: str, convert) -> list[Span]:
-    spans: list[Span] = []
-    for pattern in patterns:
-        for m in pattern.finditer(text):
-            if any(m.start() < s.end and s.start < m.end() for s in spans):
-                continue
-            value = convert(m)
-            if value:
-                spans.append(Span(m.start(), m.end(), slot_type, value))
-    return sorted(spans, key=lambda s: s.start)
-
-
-def find_durations(text: str) -> list[Span]:
-    return _find_spans(text, [p for p, _ in _DURATION_PATTERNS], "AMAZON.DURATION",
-                       lambda m: dict(_DURATION_PATTERNS)[m.re](m))
-
-
-def find_times(text: str, blocked: list[Span]) -> list[Span]:
-    found = _find_spans(text, _TIME_PATTERNS, "AMAZON.TIME", _time_from_match)
-    return [s for s in found if not any(s.start < b.end and b.start < s.end for b in blocked)]
 
 
 # --- the model -------------------------------------------------------------------------------------
