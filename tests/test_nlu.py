@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backcare.local.nlu import LAUNCH, load_nlu, normalise
-from backcare.local.spoken_values import find_durations, find_times
+from backcare.local.spoken_values import UNITS, find_durations, find_times
 from nlu_support import LOCALES, REPO, load_model, run_backcare
 
 EVERYDAY_SYMPTOMS = [
@@ -253,3 +255,16 @@ def test_spoken_intervals_become_iso_durations(said, value):
 
 def test_weeks_of_pain_are_not_a_reminder_interval():
     assert find_durations(normalise("I've had the pain for two weeks")) == [], "weeks are a symptom, not a slot"
+
+
+@given(hour=st.integers(1, 12), minute=st.sampled_from([0, 5, 15, 30, 45]), pm=st.booleans(),
+       digits=st.booleans())
+def test_any_clock_time_with_am_or_pm_round_trips(hour, minute, pm, digits):
+    if digits:
+        said = f"at {hour}:{minute:02d} {'pm' if pm else 'am'}" if minute else f"at {hour} {'pm' if pm else 'am'}"
+    else:
+        minute_words = {0: "", 5: " oh five", 15: " fifteen", 30: " thirty", 45: " forty five"}[minute]
+        said = f"at {UNITS[hour]}{minute_words} {'p.m.' if pm else 'a.m.'}"
+    expected = f"{(hour % 12) + (12 if pm else 0):02d}:{minute:02d}"
+    found = find_times(normalise(said), [])
+    assert [span.value for span in found] == [expected], f"{said!r} -> {found}"

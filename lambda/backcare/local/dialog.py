@@ -14,6 +14,7 @@ Lines that start with ':' are commands; `:help` lists them. Local tooling only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -369,6 +370,8 @@ def main(argv: list[str]) -> int:
     dialog = Dialog(args.locale, args.user, speak=args.speak, show_nlu=args.show_nlu,
                     emulator=not args.no_emulator, time_zone=args.time_zone)
     if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (line editing and history for input())
         where = f"emulator at {dialog.emulator.url}" if dialog.emulator else "no services emulator"
         print(f'Back Care Coach ({args.locale}, {where}). Say "open back care coach". :help for commands.')
     try:
