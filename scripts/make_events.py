@@ -56,6 +56,22 @@ def main() -> None:
         write(name, in_check.envelope(env.intent_request(intent)))
     write("session_ended", in_check.envelope(env.session_ended_request("USER_INITIATED")))
 
+    # Reminders: the voice permission answer carries the pending reminder in its session.
+    asking = env.Session(device=env.Device(consent_token=None))
+    asking.absorb(handler(asking.envelope(env.intent_request("SetStretchReminderIntent", {"time": "15:00"})), None))
+    asking.absorb(handler(asking.envelope(env.intent_request("AMAZON.YesIntent")), None))
+    write("permission_denied", asking.envelope(env.connections_response("DENIED", token="reminders")))
+    write("list_reminders", env.Session().envelope(env.intent_request("ListRemindersIntent")))
+
+    # Skill events come without a session.
+    device = env.Device()
+    for name, event in [("skill_disabled", "SkillDisabled"), ("skill_permission_changed", "SkillPermissionChanged")]:
+        body = {"acceptedPermissions": []} if event == "SkillPermissionChanged" else None
+        envelope = env.event_envelope(device, env.skill_event(event, body=body))
+        envelope["request"]["requestId"] = "amzn1.echo-api.request.sample-" + name
+        envelope["request"]["timestamp"] = envelope["request"]["eventCreationTime"] = STAMP
+        (out / f"{name}.json").write_text(json.dumps(envelope, indent=2) + "\n")
+
 
 if __name__ == "__main__":
     main()
