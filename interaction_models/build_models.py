@@ -116,7 +116,7 @@ SYMPTOM: dict[str, tuple[str, str]] = {
         my leg is getting weaker fast  leg getting weaker by the hour  legs are getting weaker
     """),
     "major_trauma": ("a serious accident or fall", """
-        fell off a ladder  fell off the ladder  fell off a roof  fell off the roof
+        fell off a ladder  fell off the ladder  fell from a ladder  fell off a roof  fell off the roof
         fell down the stairs  fell down some stairs  fell from a height  had a bad fall
         had a serious fall  had a nasty fall  a bad fall  a serious fall  a big fall
         was in a car accident  a car accident  car accident  was in a car crash  a car crash
@@ -486,6 +486,8 @@ SAMPLES: dict[str, str] = {
     """,
     "CausesIntent": """
         what causes back pain
+        what are the reasons for back pain
+        reasons for back pain
         why my back hurts
         why my back hurts so much
         why my back aches

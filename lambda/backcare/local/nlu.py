@@ -97,7 +97,8 @@ def normalise(text: str) -> str:
 # Words that carry no meaning of their own inside a slot phrase.
 _FUNCTION_WORDS = frozenset((
     "i", "my", "me", "a", "an", "the", "is", "are", "am", "have", "has", "had", "been", "be", "it", "its",
-    "to", "of", "in", "on", "at", "around", "near", "with", "from", "and", "or", "so", "very", "really", "all",
+    "to", "of", "in", "on", "at", "around", "near", "with", "from", "off", "down", "and", "or", "so", "very",
+    "really", "all",
     "got", "gone", "get",
     "getting", "keep", "keeps", "do", "does", "did", "this", "that", "there",
 ))
@@ -248,8 +249,10 @@ class Nlu:
             for m in pattern.finditer(text):
                 _norm, _heard, id_, name = lookup[m.group(1)]
                 found.append(Span(m.start(), m.end(), type_, m.group(1), id_, name))
+            if not found and type_ in ("SYMPTOM", "TIP_TOPIC"):
+                found = self._content_word_spans(text, type_)
             if not found and type_ == "SYMPTOM":
-                found = self._content_word_spans(text, type_) or self._fuzzy_spans(text, type_)
+                found = self._fuzzy_spans(text, type_)
             spans += found
         return spans
 
@@ -382,7 +385,7 @@ class Nlu:
             return Resolution(FALLBACK, {}, 0.0, utterance, invoked=invoked)
         best: dict[str, tuple[float, _Template, list[Span]]] = {}
         variants = self._variants(text)
-        all_spans = max((spans for _, spans in variants), key=len, default=[])
+        all_spans = sorted({span for _, spans in variants for span in spans}, key=lambda s: (s.start, s.type))
         for variant, spans in variants:
             tokens = Counter(variant.split())
             placeholders = Counter(t for t in tokens if t.startswith("{"))
@@ -403,7 +406,7 @@ class Nlu:
         confidence = max(0.0, min(1.0, score))
         if confidence < self.threshold:
             return Resolution(FALLBACK, {}, confidence, utterance, invoked=invoked)
-        slots = self._assign_slots(template.intent, text, self._with_unused(spans, all_spans))
+        slots = self._assign_slots(template.intent, text, self._with_unused(template.intent, spans, all_spans))
         if template.intent == REPORT and "symptom" in slots and symptom is not None:
             denial = self._denial(text, symptom)
             if denial:
@@ -419,14 +422,15 @@ class Nlu:
             return None
         return "UnsureIntent" if _UNCERTAINTY & set(before) else "AMAZON.NoIntent"
 
-    @staticmethod
-    def _with_unused(chosen: list[Span], others: list[Span]) -> list[Span]:
-        """The best variant's slot values, plus values of other types it left as words (a time in
-        "remind me to stop slouching every hour" still fills the interval)."""
+    def _with_unused(self, intent: str, chosen: list[Span], others: list[Span]) -> list[Span]:
+        """The best variant's slot values, plus values of the intent's other slot types that it
+        left as words (a time in "remind me to stop slouching every hour" still fills the interval)."""
         result = list(chosen)
         chosen_types = {s.type for s in chosen}
+        wanted = set(self.intent_slots.get(intent, {}).values())
         for span in others:
-            if span.type in chosen_types or any(span.start < c.end and c.start < span.end for c in result):
+            if (span.type in chosen_types or span.type not in wanted
+                    or any(span.start < c.end and c.start < span.end for c in result)):
                 continue
             result.append(span)
         return sorted(result, key=lambda s: s.start)
