@@ -153,11 +153,12 @@ def main(argv: list[str]) -> int:
     locales = LOCALES if args.locale == "all" else (args.locale,)
     examples = read_annotations(args.file)
     reports = [evaluate(load_nlu(locale, args.models), examples, locale) for locale in locales]
-    if args.json:
-        json.dump([r.to_json() for r in reports], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print("\n\n".join(format_report(r) for r in reports))
+    text = (json.dumps([r.to_json() for r in reports], indent=2) if args.json
+            else "\n\n".join(format_report(r) for r in reports))
+    try:
+        print(text)
+    except BrokenPipeError:  # `backcare nlu-eval ... | head`
+        sys.stderr.close()
     if args.min_accuracy is not None and any(r.accuracy < args.min_accuracy for r in reports):
         return 1
     return 0
