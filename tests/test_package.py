@@ -47,7 +47,7 @@ def test_manifest_declares_permission_events_and_disclaimer():
     manifest = read(REPO / "skill" / "skill.json")["manifest"]
     assert {"name": "alexa::alerts:reminders:skill:readwrite"} in manifest["permissions"], manifest["permissions"]
     events = {e["eventName"] for e in manifest["events"]["subscriptions"]}
-    assert events == {"SKILL_DISABLED", "SKILL_PERMISSION_CHANGED"}, events
+    assert events == {"SKILL_DISABLED", "SKILL_PERMISSION_ACCEPTED", "SKILL_PERMISSION_CHANGED"}, events
     info = manifest["publishingInformation"]
     assert set(info["locales"]) == set(LOCALES), info["locales"].keys()
     for locale, details in info["locales"].items():

@@ -187,10 +187,13 @@ def test_built_function_answers_every_event_envelope_from_dynamodb(built, lambda
             problems.append(f"{name}: response version {envelope.get('version')!r}")
         if result["size"] > 24 * 1024:
             problems.append(f"{name}: response is {result['size']} bytes (Alexa's limit is 24 KB)")
-        if json.loads(Path(path).read_text())["request"]["type"] != "SessionEndedRequest":
-            speech = ((envelope.get("response") or {}).get("outputSpeech") or {}).get("ssml", "")
-            if not speech.startswith("<speak>"):
-                problems.append(f"{name}: no speech in {envelope.get('response')}")
+        request_type = json.loads(Path(path).read_text())["request"]["type"]
+        speech = ((envelope.get("response") or {}).get("outputSpeech") or {}).get("ssml", "")
+        silent = request_type == "SessionEndedRequest" or request_type.startswith("AlexaSkillEvent.")
+        if silent and speech:
+            problems.append(f"{name}: a {request_type} must not speak, got {speech!r}")
+        if not silent and not speech.startswith("<speak>"):
+            problems.append(f"{name}: no speech in {envelope.get('response')}")
     assert not problems, "built function gave bad answers:\n" + "\n".join(problems)
 
     import boto3
