@@ -52,31 +52,6 @@ def fetch_certificate_chain(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS)
     return data
 
 
-def default_trust_roots() -> list[bytes]:
-    """Mozilla's root store (certifi) as DER; Alexa's signing chain ends at a public root.
-
-    Roots that cryptography refuses or warns about (a few old ones have non-positive serial
-    numbers) are left out one by one, so a stricter cryptography release cannot empty the list.
-    """
-    import re
-    import warnings
-
-    import certifi
-    from cryptography.utils import CryptographyDeprecationWarning
-
-    with open(certifi.where(), "rb") as bundle:
-        blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", bundle.read(), re.S)
-    roots = []
-    for block in blocks:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", CryptographyDeprecationWarning)
-            try:
-                roots.append(x509.load_pem_x509_certificate(block).public_bytes(Encoding.DER))
-            except (ValueError, CryptographyDeprecationWarning):
-                continue
-    return roots
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -131,8 +106,7 @@ class AlexaRequestVerifier(RequestVerifier):
         except ValueError as exc:
             raise VerificationException("Certificate chain is not valid PEM") from exc
         der = [cert.public_bytes(Encoding.DER) for cert in certs]
-        if self._trust_roots is None:
-            self._trust_roots = default_trust_roots()
+        # None: the validator's own default, Mozilla's root store from certifi (parsed once).
         context = ValidationContext(trust_roots=self._trust_roots, moment=self._clock())
         try:
             CertificateValidator(der[0], der[1:], validation_context=context).validate_usage(

@@ -14,6 +14,7 @@ it without fetching either.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -73,6 +74,7 @@ def _load(cert: object) -> x509.Certificate:
         raise InvalidCertificateError(f"malformed certificate: {exc}") from exc
 
 
+@functools.cache
 def _default_trust_roots() -> list[x509.Certificate]:
     """Mozilla's root store as packaged by certifi (certvalidator used the OS list).
 
@@ -109,7 +111,7 @@ class ValidationContext:
     ) -> None:
         if unsupported:
             raise TypeError(f"not supported by this certvalidator: {sorted(unsupported)}")
-        roots = [_load(c) for c in trust_roots] if trust_roots is not None else _default_trust_roots()
+        roots = [_load(c) for c in trust_roots] if trust_roots is not None else list(_default_trust_roots())
         roots += [_load(c) for c in extra_trust_roots or ()]
         if not roots:
             raise ValueError("at least one trust root is needed")
