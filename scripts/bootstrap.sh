@@ -9,6 +9,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
+# pip here may print one "Location ... is ignored" warning per package for local mirrors that
+# this machine does not have; drop those lines, keep everything else and pip's exit status.
+pip_quiet() { "$@" 2>&1 | { grep -v "^WARNING: Location '" || true; }; return "${PIPESTATUS[0]}"; }
 
 # --- Python -----------------------------------------------------------------
 py="${PYTHON:-python3}"
@@ -46,8 +49,8 @@ want="$(stamp_of pyproject.toml lambda/requirements.txt scripts/constraints.txt 
   packaging/certvalidator-cryptography/pyproject.toml packaging/certvalidator-cryptography/certvalidator/*.py)"
 if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want" ]; then
   say "installing the project and its development tools into $venv"
-  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$venv/bin/python" -m pip install -q -e '.[dev]' -c scripts/constraints.txt
+  pip_quiet "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
+  pip_quiet "$venv/bin/python" -m pip install -q -e '.[dev]' -c scripts/constraints.txt
   echo "$want" > "$venv/.installed"
 fi
 
@@ -58,8 +61,8 @@ if [ "$mode" = test ]; then
   if [ "$(cat "$sam_venv/.installed" 2>/dev/null)" != "$sam_want" ]; then
     say "installing aws-sam-cli into $sam_venv (first time takes a minute)"
     [ -x "$sam_venv/bin/python" ] || "$py" -m venv "$sam_venv"
-    "$sam_venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$sam_venv/bin/python" -m pip install -q -r scripts/sam-requirements.txt
+    pip_quiet "$sam_venv/bin/python" -m pip install -q --upgrade pip >/dev/null
+    pip_quiet "$sam_venv/bin/python" -m pip install -q -r scripts/sam-requirements.txt
     echo "$sam_want" > "$sam_venv/.installed"
   fi
 fi
