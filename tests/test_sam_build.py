@@ -115,6 +115,19 @@ def test_artefact_is_at_most_20_mb_unzipped(built, tmp_path):
     assert unzipped <= MAX_UNZIPPED_BYTES, f"artefact is {unzipped / 1e6:.1f} MB unzipped (limit 20 MB)"
 
 
+@pytest.mark.slow
+def test_artefact_ships_bytecode_lambda_can_use(built):
+    """Lambda's code directory is read-only: modules without .pyc are compiled on every cold start."""
+    import importlib.util
+
+    missing = [str(p.relative_to(built)) for p in (built / "backcare").rglob("*.py")
+               if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    assert not missing, f"no bytecode for {missing[:5]} (and {max(0, len(missing) - 5)} more)"
+    sample = Path(importlib.util.cache_from_source(str(built / "lambda_function.py"))).read_bytes()
+    flags = int.from_bytes(sample[4:8], "little")
+    assert flags == 0b01, f"lambda_function's .pyc should be unchecked-hash (flags 1), got {flags}"
+
+
 RUNNER = r"""
 import json, sys
 build, runtime, events = sys.argv[1], sys.argv[2], sys.argv[3:]
