@@ -19,7 +19,7 @@ from ask_sdk_model.services import ApiClient
 
 from backcare.config import Config
 from backcare.content import normalize_locale, texts
-from backcare.handlers import builtins, check, errors, info, launch, tips
+from backcare.handlers import builtins, check, data, errors, events, info, launch, reminders, stretches, tips
 from backcare.handlers.common import SESSION_LAYOUT, SkillContext
 
 log = logging.getLogger(__name__)
@@ -50,20 +50,6 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
         log.debug("request %s%s", getattr(request, "object_type", None), f" {intent}" if intent else "")
 
 
-def _optional_modules() -> list[Any]:
-    """Handler modules for the areas built on top of the core (present when shipped)."""
-    import importlib
-
-    found = []
-    for name in ("events", "reminders", "stretches", "data"):
-        try:
-            found.append(importlib.import_module(f"backcare.handlers.{name}"))
-        except ModuleNotFoundError as error:
-            if error.name != f"backcare.handlers.{name}":
-                raise
-    return found
-
-
 def build_skill(
     config: Config,
     *,
@@ -84,10 +70,12 @@ def build_skill(
 
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter, api_client=api_client)
     builder.skill_id = config.skill_id
-    extra = _optional_modules()
     request_handlers = [
         *check.handlers(ctx),  # first: during a check they see every intent
-        *[h for module in extra for h in module.handlers(ctx)],
+        *events.handlers(ctx),
+        *reminders.handlers(ctx),  # mode-specific handlers before the generic ones below
+        *stretches.handlers(ctx),
+        *data.handlers(ctx),
         *tips.handlers(ctx),
         *builtins.offer_answer_handlers(ctx),
         *launch.handlers(ctx),
