@@ -44,7 +44,8 @@ def test_amazon_duration_values_are_parsed(value, minutes):
     assert parsed == timedelta(minutes=minutes), f"{value} should be {minutes} minutes, got {parsed}"
 
 
-@pytest.mark.parametrize("value", ["", "P", "PT", "1H", "PT1X", "every hour", "P1Y", "P2M", "PT1H30"])
+@pytest.mark.parametrize("value", ["", "P", "PT", "1H", "PT1X", "every hour", "P1Y", "P2M", "PT1H30",
+                                   "PT99999999999999999999H", "P99999999999999999999W"])
 def test_unreadable_durations_are_refused_with_a_reason(value):
     with pytest.raises(ScheduleError) as caught:
         schedule.parse_duration(value)

@@ -131,3 +131,13 @@ def test_gunicorn_factory_verifies_requests_with_the_production_defaults():
     assert health["verification"] == "on", f"the factory's app does not verify: {health}"
     assert unsigned.status == 400, f"an unsigned request got {unsigned.status}, not 400"
     assert bad_url.status == 400, f"a foreign certificate URL got {bad_url.status}, not 400"
+
+
+def test_the_web_service_redacts_user_and_device_ids_in_its_logs(caplog):
+    skill, _ = recording_skill()
+    create_app(Config(persistence="none"), verify=False, skill=skill)
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("backcare.services.api_client").warning(
+            "Alexa API call timed out: GET /v2/devices/amzn1.ask.device.SECRETDEVICE/settings/System.timeZone"
+        )
+    assert "SECRETDEVICE" not in caplog.text, f"a raw device id reached the web service's log: {caplog.text}"

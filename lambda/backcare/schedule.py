@@ -98,7 +98,10 @@ def parse_duration(value: str) -> timedelta:
     parts = {name: float(number) for name, number in match.groupdict().items() if number is not None}
     if not parts:
         raise ScheduleError(Problem.UNRECOGNISED_INTERVAL, value=value)
-    return timedelta(**parts)
+    try:
+        return timedelta(**parts)
+    except OverflowError:  # "PT99999999999999999999H": no reminder interval, just noise
+        raise ScheduleError(Problem.UNRECOGNISED_INTERVAL, value=value) from None
 
 
 _TIME = re.compile(r"^T?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?$")

@@ -70,6 +70,10 @@ def create_app(
     from backcare.config import Config
 
     config = config or Config.from_env()
+    # The same log setup as the Lambda: level from LOG_LEVEL, ids and tokens redacted.
+    from backcare.logging_setup import configure
+
+    configure(config.log_level)
     if skill is None:
         from backcare.skill import build_skill
 
