@@ -218,3 +218,21 @@ def test_111_is_said_only_in_great_britain(locale):
         assert "111" in spoken[-1], "the UK urgent outcome should name NHS 111"
     else:
         assert not any("111" in s for s in spoken), "111 said outside en-GB"
+
+
+def test_first_time_user_volunteering_a_symptom_hears_the_disclaimer(locale):
+    reply = Conversation(locale=locale).say("ReportSymptomIntent", {"symptom": {"value": "a fever", "id": "fever"}})
+    assert "not medical advice" in reply.speech, f"one-shot symptom without the disclaimer: {reply}"
+    assert reply.speech.endswith(ask(locale, "bladder_bowel")), f"the emergency questions should follow: {reply}"
+
+
+def test_volunteered_emergency_one_shot_puts_nothing_before_the_advice(locale):
+    reply = Conversation(locale=locale).say("ReportSymptomIntent", {"symptom": {"value": "x", "id": "chest_pain"}})
+    assert reply.speech.startswith("This could be serious"), f"something came before emergency advice: {reply}"
+
+
+def test_leaving_the_check_for_home_does_not_sound_like_an_all_clear(locale):
+    talk, _ = start(locale)
+    reply = talk.say("AMAZON.NavigateHomeIntent")
+    assert "stopped the check" in reply.speech and SPOKEN_EMERGENCY[locale] in reply.speech, f"home: {reply}"
+    assert reply.attributes.get("mode") != "check", "navigate home should leave the check"

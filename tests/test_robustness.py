@@ -137,3 +137,31 @@ def test_every_sample_event_is_answered(handler, event):
         assert reply.ends_session is True or reply.reprompt, f"{event.name}: open session without a reprompt"
     else:
         assert reply.ssml == "", f"{event.name}: platform requests must not speak"
+
+
+def test_an_unexpected_error_mid_check_keeps_the_check_going():
+    """The catch-all answers with the emergency number and asks the pending question again."""
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from backcare.config import Config
+    from backcare.content import strip_ssml, texts
+    from backcare.handlers.common import SkillContext
+    from backcare.handlers.errors import CatchAllExceptionHandler
+
+    talk = Conversation()
+    talk.say("CheckSymptomsIntent")
+    talk.no()
+    envelope = DefaultSerializer().deserialize(
+        json.dumps(talk.session.envelope(env.intent_request("AMAZON.YesIntent"))), RequestEnvelope)
+    handler_input = HandlerInput(request_envelope=envelope, attributes_manager=AttributesManager(envelope))
+    ctx = SkillContext(config=Config(persistence="none"), clock=lambda: None)
+    response = CatchAllExceptionHandler(ctx).handle(handler_input, RuntimeError("boom"))
+    speech = strip_ssml(response.output_speech.ssml)
+    attributes = handler_input.attributes_manager.session_attributes
+    assert "911" in speech, f"the error answer must name the emergency number: {speech}"
+    assert attributes.get("mode") == "check", f"an error dropped the running check: {attributes}"
+    assert speech.endswith(strip_ssml(texts("en-US")("q.saddle_numbness.ask"))), f"question not re-asked: {speech}"
+    assert response.should_end_session is False, "the session must stay open for the answer"

@@ -138,3 +138,19 @@ def test_session_ended_request_gets_an_empty_response(locale):
     talk.launch()
     reply = talk.end_session()
     assert reply.ssml == "" and not reply.card, f"SessionEndedRequest must not speak: {reply}"
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.FallbackIntent", "UnsureIntent"])
+def test_not_understood_after_a_tip_asks_again_within_tips(locale, intent):
+    talk = Conversation(locale=locale)
+    talk.say("SelfCareTipsIntent")
+    reply = talk.say(intent)
+    assert "another tip" in reply.speech and reply.attributes.get("mode") == "tips", f"{intent} in tips: {reply}"
+    assert talk.yes().speech.startswith(tip(locale, "posture")), "yes after the re-ask should read the next tip"
+
+
+def test_pause_after_a_tip_moves_on_like_no(locale):
+    talk = Conversation(locale=locale)
+    talk.say("SelfCareTipsIntent")
+    reply = talk.say("AMAZON.PauseIntent")
+    assert reply.speech.startswith("OK") and "nothing to pause" not in reply.speech, f"pause in tips: {reply}"

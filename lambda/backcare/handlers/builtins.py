@@ -83,7 +83,9 @@ class NavigateHomeHandler(_Handler):
         return is_intent("AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return home(handler_input)
+        # Leaving a check half-way must not sound like an all-clear.
+        prefix = t(handler_input)("check.left") if in_mode("check")(handler_input) else ""
+        return home(handler_input, prefix=prefix)
 
 
 class RepeatHandler(_Handler):

@@ -175,6 +175,8 @@ class ReportSymptomHandler(_CheckHandler):
         return is_intent("ReportSymptomIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from backcare.handlers.launch import opening
+
         symptom = resolved_id(handler_input, "symptom")
         state = _state_or_none(handler_input)
         in_check = in_mode("check")(handler_input) and state is not None
@@ -182,8 +184,12 @@ class ReportSymptomHandler(_CheckHandler):
             if in_check:
                 return speak_step(handler_input, self.ctx, TriageCheck.stray(state))
             texts = t(handler_input)
-            return offer(handler_input, self.ctx, "check", prefix=texts("symptom.unmatched"))
-        return speak_step(handler_input, self.ctx, TriageCheck.volunteer(state, symptom))
+            prefix = join(opening(handler_input), texts("symptom.unmatched"))
+            return offer(handler_input, self.ctx, "check", prefix=prefix)
+        step = TriageCheck.volunteer(state, symptom)
+        # A first-time user hears the disclaimer, except in front of emergency advice.
+        urgent = step.kind == "outcome" and step.disposition is Disposition.EMERGENCY
+        return speak_step(handler_input, self.ctx, step, prefix="" if urgent else opening(handler_input))
 
 
 def _state_or_none(handler_input: HandlerInput) -> TriageState | None:

@@ -82,16 +82,29 @@ class MoreTipsHandler(AbstractRequestHandler):
 
 
 class NoMoreTipsHandler(AbstractRequestHandler):
+    """"No" (or "pause") after a tip: move on to the next offer."""
+
     def __init__(self, ctx: SkillContext) -> None:
         self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode("tips")(handler_input) and is_intent("AMAZON.NoIntent")(handler_input)
+        return in_mode("tips")(handler_input) and is_intent("AMAZON.NoIntent", "AMAZON.PauseIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return offer(handler_input, self.ctx, "stretches", prefix=t(handler_input)("offer.declined"))
 
 
+class TipsNotUnderstoodHandler(AbstractRequestHandler):
+    """Fallback or "not sure" after a tip: ask again, with what the user can say."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return in_mode("tips")(handler_input) and is_intent("AMAZON.FallbackIntent", "UnsureIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        texts = t(handler_input)
+        return reply(handler_input, texts("tips.not_understood"), reprompt=texts("tips.more.reprompt"))
+
+
 def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
     ctx.offer_actions["tips"] = lambda handler_input, prefix="": next_tip(handler_input, ctx, prefix)
-    return [MoreTipsHandler(ctx), NoMoreTipsHandler(ctx), TipsHandler(ctx)]
+    return [MoreTipsHandler(ctx), NoMoreTipsHandler(ctx), TipsNotUnderstoodHandler(), TipsHandler(ctx)]
