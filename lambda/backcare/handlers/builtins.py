@@ -11,6 +11,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from backcare.handlers.common import (
+    Handler,
     SkillContext,
     home,
     in_mode,
@@ -29,12 +30,7 @@ from backcare.handlers.common import (
 log = logging.getLogger(__name__)
 
 
-class _Handler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
-
-class OfferAnswerHandler(_Handler):
+class OfferAnswerHandler(Handler):
     """Yes or no to whatever the skill just offered."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -50,7 +46,7 @@ class OfferAnswerHandler(_Handler):
         return offer(handler_input, self.ctx, self.ctx.offer_chain.get(name), prefix=t(handler_input)("offer.declined"))
 
 
-class HelpHandler(_Handler):
+class HelpHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("AMAZON.HelpIntent")(handler_input)
 
@@ -67,7 +63,7 @@ class HelpHandler(_Handler):
         return reply(handler_input, texts("help.home"), reprompt=texts("help.home.reprompt"))
 
 
-class StopHandler(_Handler):
+class StopHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("AMAZON.StopIntent", "AMAZON.CancelIntent")(handler_input)
 
@@ -78,7 +74,7 @@ class StopHandler(_Handler):
         return reply(handler_input, speech, end=True)
 
 
-class NavigateHomeHandler(_Handler):
+class NavigateHomeHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent")(handler_input)
 
@@ -88,7 +84,7 @@ class NavigateHomeHandler(_Handler):
         return home(handler_input, prefix=prefix)
 
 
-class RepeatHandler(_Handler):
+class RepeatHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("AMAZON.RepeatIntent")(handler_input)
 
@@ -99,7 +95,7 @@ class RepeatHandler(_Handler):
         return reply(handler_input, last["speech"], reprompt=last.get("reprompt"))
 
 
-class ContextlessAnswerHandler(_Handler):
+class ContextlessAnswerHandler(Handler):
     """Yes, no, not sure, why, next, pause or resume with nothing pending."""
 
     KEYS: ClassVar[dict[str, str]] = {
@@ -117,7 +113,7 @@ class ContextlessAnswerHandler(_Handler):
         return home(handler_input, prefix=t(handler_input)(key))
 
 
-class FallbackHandler(_Handler):
+class FallbackHandler(Handler):
     """AMAZON.FallbackIntent, and any intent this skill does not know, outside the check."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -135,7 +131,7 @@ class FallbackHandler(_Handler):
         return reply(handler_input, texts("fallback.home"), reprompt=texts("fallback.home.reprompt"))
 
 
-class SessionEndedHandler(_Handler):
+class SessionEndedHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("SessionEndedRequest")(handler_input)
 
@@ -151,7 +147,7 @@ class SessionEndedHandler(_Handler):
         return handler_input.response_builder.response
 
 
-class UnknownRequestHandler(_Handler):
+class UnknownRequestHandler(Handler):
     """A request type this skill does not use: answer with an empty, valid response."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:

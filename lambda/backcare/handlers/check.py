@@ -13,6 +13,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from backcare.handlers.common import (
+    Handler,
     SkillContext,
     in_mode,
     intent_name,
@@ -94,12 +95,7 @@ def restart_after_bad_state(handler_input: HandlerInput, ctx: SkillContext) -> R
     return speak_step(handler_input, ctx, TriageCheck.start(), prefix=t(handler_input)("check.lost_state"))
 
 
-class _CheckHandler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
-
-class StartCheckHandler(_CheckHandler):
+class StartCheckHandler(Handler):
     """"Is my back pain serious?" — outside a check, start one; inside, repeat the question."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -114,7 +110,7 @@ class StartCheckHandler(_CheckHandler):
         return start_check(handler_input, self.ctx, prefix=opening(handler_input))
 
 
-class AnswerHandler(_CheckHandler):
+class AnswerHandler(Handler):
     """Yes, no or unsure to the pending question."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -127,7 +123,7 @@ class AnswerHandler(_CheckHandler):
         return speak_step(handler_input, self.ctx, step, prefix=prefix)
 
 
-class WhyAskHandler(_CheckHandler):
+class WhyAskHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode("check")(handler_input) and is_intent("WhyAskIntent")(handler_input)
 
@@ -137,7 +133,7 @@ class WhyAskHandler(_CheckHandler):
         return speak_step(handler_input, self.ctx, step, prefix=t(handler_input)(f"q.{step.question.id}.why"))
 
 
-class CheckHelpHandler(_CheckHandler):
+class CheckHelpHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode("check")(handler_input) and is_intent("AMAZON.HelpIntent")(handler_input)
 
@@ -146,7 +142,7 @@ class CheckHelpHandler(_CheckHandler):
         return speak_step(handler_input, self.ctx, step, prefix=t(handler_input)("help.check"))
 
 
-class CheckStartOverHandler(_CheckHandler):
+class CheckStartOverHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode("check")(handler_input) and is_intent("AMAZON.StartOverIntent")(handler_input)
 
@@ -154,7 +150,7 @@ class CheckStartOverHandler(_CheckHandler):
         return speak_step(handler_input, self.ctx, TriageCheck.start(), prefix=t(handler_input)("check.restart"))
 
 
-class OffTopicHandler(_CheckHandler):
+class OffTopicHandler(Handler):
     """Anything unrelated during the check (including Fallback): back to the question."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -168,7 +164,7 @@ class OffTopicHandler(_CheckHandler):
         return speak_step(handler_input, self.ctx, TriageCheck.stray(current_state(handler_input)))
 
 
-class ReportSymptomHandler(_CheckHandler):
+class ReportSymptomHandler(Handler):
     """A symptom the user volunteers, at any point: a yes to its question."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:

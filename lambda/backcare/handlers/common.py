@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale, get_request_type, is_intent_name
 from ask_sdk_model import Response
@@ -31,6 +32,13 @@ class SkillContext:
     offer_actions: dict[str, OfferAction] = field(default_factory=dict)
     # The offer that follows when the user declines one (None: say goodbye).
     offer_chain: dict[str, str | None] = field(default_factory=dict)
+
+
+class Handler(AbstractRequestHandler):
+    """A request handler that holds the skill's dependencies (SkillContext)."""
+
+    def __init__(self, ctx: SkillContext) -> None:
+        self.ctx = ctx
 
 
 def t(handler_input: HandlerInput) -> Texts:

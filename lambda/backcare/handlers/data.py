@@ -14,7 +14,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backcare.handlers.common import SkillContext, in_mode, is_intent, join, reply, set_mode, t
+from backcare.handlers.common import Handler, SkillContext, in_mode, is_intent, join, reply, set_mode, t
 from backcare.handlers.reminders import ALL, cancel_known
 from backcare.persistence import user_data
 
@@ -38,12 +38,7 @@ def delete_everything(handler_input: HandlerInput) -> tuple[bool, int, int, bool
     return deleted, targeted, gone, failure is None
 
 
-class _Handler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
-
-class DeleteMyDataHandler(_Handler):
+class DeleteMyDataHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("DeleteMyDataIntent")(handler_input)
 
@@ -53,7 +48,7 @@ class DeleteMyDataHandler(_Handler):
         return reply(handler_input, texts("data.confirm"), reprompt=texts("data.confirm.reprompt"))
 
 
-class ConfirmDeleteHandler(_Handler):
+class ConfirmDeleteHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode(MODE)(handler_input) and is_intent("AMAZON.YesIntent")(handler_input)
 
@@ -71,7 +66,7 @@ class ConfirmDeleteHandler(_Handler):
         return reply(handler_input, speech, end=True)
 
 
-class KeepDataHandler(_Handler):
+class KeepDataHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode(MODE)(handler_input) and is_intent("AMAZON.NoIntent")(handler_input)
 
@@ -80,7 +75,7 @@ class KeepDataHandler(_Handler):
         return reply(handler_input, t(handler_input)("data.kept"), end=True)
 
 
-class ConfirmDeleteHelpHandler(_Handler):
+class ConfirmDeleteHelpHandler(Handler):
     """Help, or anything not understood, while the yes or no is awaited."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:

@@ -24,7 +24,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 
-from backcare.handlers.common import SkillContext
+from backcare.handlers.common import Handler, SkillContext
 from backcare.handlers.data import delete_everything
 from backcare.handlers.reminders import REMINDERS_SCOPE
 from backcare.persistence import user_data
@@ -46,10 +46,7 @@ def accepted_scopes(handler_input: HandlerInput) -> set[str]:
     return scopes
 
 
-class SkillDisabledHandler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
+class SkillDisabledHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return get_request_type(handler_input) == SKILL_DISABLED
 
@@ -59,10 +56,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
         return handler_input.response_builder.response
 
 
-class PermissionEventHandler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
+class PermissionEventHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return get_request_type(handler_input) in PERMISSION_EVENTS
 

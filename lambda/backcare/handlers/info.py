@@ -7,7 +7,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backcare.handlers.common import SkillContext, is_intent, join, offer, t
+from backcare.handlers.common import Handler, SkillContext, is_intent, join, offer, t
 
 INFO_INTENTS = {
     "CausesIntent": "causes",
@@ -16,10 +16,7 @@ INFO_INTENTS = {
 }
 
 
-class InfoHandler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
+class InfoHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(*INFO_INTENTS)(handler_input)
 

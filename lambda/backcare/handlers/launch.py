@@ -7,7 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from backcare.handlers.common import SkillContext, reply, set_mode, t
+from backcare.handlers.common import Handler, SkillContext, reply, set_mode, t
 from backcare.persistence import user_data
 
 
@@ -36,10 +36,7 @@ def opening(handler_input: HandlerInput) -> str:
     return t(handler_input)("disclaimer") if first_visit(handler_input) else ""
 
 
-class LaunchHandler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
+class LaunchHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("LaunchRequest")(handler_input)
 

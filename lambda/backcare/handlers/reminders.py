@@ -35,6 +35,7 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from backcare.content import Texts
 from backcare.handlers.common import (
+    Handler,
     SkillContext,
     in_mode,
     is_intent,
@@ -448,12 +449,7 @@ def merged(records: list[dict[str, Any]], kind: str) -> schedule.Schedule | None
 # --------------------------------------------------------------------------- handlers
 
 
-class _Handler(AbstractRequestHandler):
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
-
-class SetPostureReminderHandler(_Handler):
+class SetPostureReminderHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("SetPostureReminderIntent")(handler_input)
 
@@ -466,7 +462,7 @@ class SetPostureReminderHandler(_Handler):
                              end=slot_value(handler_input, "endTime"))
 
 
-class SetStretchReminderHandler(_Handler):
+class SetStretchReminderHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("SetStretchReminderIntent")(handler_input)
 
@@ -476,7 +472,7 @@ class SetStretchReminderHandler(_Handler):
         return start_stretch(handler_input, self.ctx, opening(handler_input), at=slot_value(handler_input, "time"))
 
 
-class YesHandler(_Handler):
+class YesHandler(Handler):
     """Yes to "shall I set that?" or "shall I cancel ...?"."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -494,7 +490,7 @@ class YesHandler(_Handler):
         return reply(handler_input, texts("reminders.help"), reprompt=texts("reminders.help.reprompt"))
 
 
-class NoHandler(_Handler):
+class NoHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode(MODE)(handler_input) and is_intent("AMAZON.NoIntent")(handler_input)
 
@@ -507,7 +503,7 @@ class NoHandler(_Handler):
         return reply(handler_input, texts("reminders.declined"), reprompt=texts("reminders.declined.reprompt"))
 
 
-class HelpHandler(_Handler):
+class HelpHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode(MODE)(handler_input) and is_intent("AMAZON.HelpIntent")(handler_input)
 
@@ -522,7 +518,7 @@ class HelpHandler(_Handler):
         return reply(handler_input, texts("reminders.help"), reprompt=texts("reminders.help.reprompt"))
 
 
-class NotUnderstoodHandler(_Handler):
+class NotUnderstoodHandler(Handler):
     """Something else while a yes or no is awaited: ask for it again, keeping what is pending."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -540,7 +536,7 @@ class NotUnderstoodHandler(_Handler):
                      reprompt=texts("reminders.cancel.reprompt"))
 
 
-class ListRemindersHandler(_Handler):
+class ListRemindersHandler(Handler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("ListRemindersIntent")(handler_input)
 
@@ -562,7 +558,7 @@ class ListRemindersHandler(_Handler):
         return reply(handler_input, texts("reminders.list", items=listed), end=True)
 
 
-class CancelRemindersHandler(_Handler):
+class CancelRemindersHandler(Handler):
     """"Cancel my posture reminders" cancels at once; without a kind the skill asks first."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -586,7 +582,7 @@ class CancelRemindersHandler(_Handler):
         return reply(handler_input, texts("reminders.cancel.which"), reprompt=texts("reminders.cancel.reprompt"))
 
 
-class PermissionResponseHandler(_Handler):
+class PermissionResponseHandler(Handler):
     """Alexa's answer to the AskFor directive."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:

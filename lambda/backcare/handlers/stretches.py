@@ -17,7 +17,7 @@ from ask_sdk_model import Response
 
 from backcare.config import Config
 from backcare.content import Texts
-from backcare.handlers.common import SkillContext, in_mode, is_intent, join, offer, reply, session, set_mode, t
+from backcare.handlers.common import Handler, SkillContext, in_mode, is_intent, join, offer, reply, session, set_mode, t
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +116,8 @@ def place(handler_input: HandlerInput) -> tuple[int, bool] | None:
     return step, bool(raw.get("paused"))
 
 
-class StartStretchesHandler(AbstractRequestHandler):
+class StartStretchesHandler(Handler):
     """"Guide me through stretches": from the top (a first-time one-shot hears the disclaimer)."""
-
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("StartStretchesIntent")(handler_input)
@@ -133,13 +130,10 @@ class StartStretchesHandler(AbstractRequestHandler):
         return start(handler_input, self.ctx, prefix=opening(handler_input))
 
 
-class _InRoutine(AbstractRequestHandler):
+class _InRoutine(Handler):
     """A request in the routine; a lost or unreadable place restarts the routine safely."""
 
     intents: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode(MODE)(handler_input) and is_intent(*self.intents)(handler_input)

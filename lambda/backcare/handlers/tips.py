@@ -7,7 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from backcare.content import TIP_TOPICS
-from backcare.handlers.common import SkillContext, in_mode, is_intent, join, offer, reply, session, set_mode, t
+from backcare.handlers.common import Handler, SkillContext, in_mode, is_intent, join, offer, reply, session, set_mode, t
 from backcare.handlers.slots import resolved_id, slot_value
 from backcare.persistence import user_data
 
@@ -47,11 +47,8 @@ def next_tip(handler_input: HandlerInput, ctx: SkillContext, prefix: str = "") -
     return read_tip(handler_input, ctx, topic, prefix)
 
 
-class TipsHandler(AbstractRequestHandler):
+class TipsHandler(Handler):
     """"Give me tips about posture", or just "give me tips"."""
-
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent("SelfCareTipsIntent")(handler_input)
@@ -68,11 +65,8 @@ class TipsHandler(AbstractRequestHandler):
         return next_tip(handler_input, self.ctx, prefix)
 
 
-class MoreTipsHandler(AbstractRequestHandler):
+class MoreTipsHandler(Handler):
     """"Yes" or "next" after a tip."""
-
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode("tips")(handler_input) and is_intent("AMAZON.YesIntent", "AMAZON.NextIntent")(handler_input)
@@ -81,11 +75,8 @@ class MoreTipsHandler(AbstractRequestHandler):
         return next_tip(handler_input, self.ctx)
 
 
-class NoMoreTipsHandler(AbstractRequestHandler):
+class NoMoreTipsHandler(Handler):
     """"No" (or "pause") after a tip: move on to the next offer."""
-
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return in_mode("tips")(handler_input) and is_intent("AMAZON.NoIntent", "AMAZON.PauseIntent")(handler_input)
