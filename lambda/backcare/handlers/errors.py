@@ -44,7 +44,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             if in_mode("check")(handler_input):
                 # Keep a running check: apologise, then ask the pending question again.
                 step = TriageCheck.current(TriageState.from_dict(session(handler_input).get("triage")))
-                return speak_step(handler_input, self.ctx, step, prefix=texts("error.generic"))
+                return speak_step(handler_input, self.ctx, step, prefix=texts("error.in_check"))
             set_mode(handler_input, None)
         except Exception:
             log.warning("could not restore the session state after an error")
