@@ -33,7 +33,7 @@ PROJECT_DIR = ROOT / "lambda"
 BASELINE_DIR = Path(os.environ.get("BACKCARE_BASELINE_DIR", ROOT.parent / "shared" / "bench" / "baseline_skill"))
 sys.path.insert(0, str(PROJECT_DIR))
 
-from backcare.local import envelopes as env  # noqa: E402
+from backcare_tools import envelopes as env  # noqa: E402
 
 TARGETS = {
     "a_cold_yes_no": 1.3,
@@ -183,7 +183,7 @@ def dynamodb_scenarios(runs: int, launch: list[dict], yes_no: list[dict]) -> dic
                 break
             except OSError:
                 time.sleep(0.1)
-        subprocess.run([sys.executable, "-m", "backcare", "dynamodb", "create-table", "--endpoint-url", endpoint,
+        subprocess.run([sys.executable, "-m", "backcare_tools", "dynamodb", "create-table", "--endpoint-url", endpoint,
                         "--table", "backcare-bench"], check=True, env={**os.environ, **creds},
                        capture_output=True)
         project_env = {**creds, "PERSISTENCE": "dynamodb", "TABLE_NAME": "backcare-bench",

@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT / "lambda"))
 os.environ.setdefault("PERSISTENCE", "none")
 os.environ.setdefault("BACKCARE_STATE_DIR", tempfile.mkdtemp())
 
-from backcare.local import envelopes as env  # noqa: E402
-from backcare.local.invoke import load_lambda_handler  # noqa: E402
+from backcare_tools import envelopes as env  # noqa: E402
+from backcare_tools.invoke import load_lambda_handler  # noqa: E402
 
 STAMP = "2026-11-25T10:00:00Z"
 

@@ -1,3 +1,0 @@
-from backcare.cli import main
-
-raise SystemExit(main())

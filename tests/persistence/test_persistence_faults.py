@@ -1,0 +1,211 @@
+"""DynamoDB store failures, for real: the SDK adapter talks HTTP to moto_server through a proxy
+that can refuse connections, hang, be slow, or answer with DynamoDB's throttling error. Whatever
+happens, user_data gives usable defaults, never overwrites what was stored, and says False when a
+save or delete did not happen. "Bounded" is shown without timing anything: the proxy sees the
+client give up on a hanging request, and sees exactly the configured number of attempts."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from ask_sdk_core.exceptions import PersistenceException
+
+from backcare.persistence import user_data
+from backcare.persistence.dynamodb import MAX_ATTEMPTS
+from backcare_tools.local_table import create_table
+from support.dynamodb import (  # the *_fixture names register fixtures
+    REGION,
+    TABLE_NAME,
+    FaultProxy,
+    MotoServer,
+    dynamodb_adapter,
+    dynamodb_table_fixture,  # noqa: F401
+    fault_proxy_fixture,  # noqa: F401
+    handler_input_for,
+    moto_server_fixture,  # noqa: F401
+    new_user_id,
+)
+
+STORE_TIMEOUT = 0.5  # seconds; the proxy holds requests far longer than this
+STORED = {"disclaimer_heard": True, "visits": 7, "last_tip": {"topic": "posture", "index": 2}}
+
+
+@pytest.fixture
+def adapter(fault_proxy):
+    return dynamodb_adapter(fault_proxy.url, timeout=STORE_TIMEOUT)
+
+
+@pytest.fixture
+def user_id(adapter):
+    """A user whose record is stored (through the proxy, while it still behaves)."""
+    user_id = new_user_id()
+    handler_input = handler_input_for(adapter, user_id=user_id)
+    user_data.load(handler_input).update(STORED)
+    assert user_data.save(handler_input), "setting up the stored record failed"
+    return user_id
+
+
+def returning_visit_after_failure(adapter, user_id, proxy: FaultProxy) -> dict:
+    """A later request through a healthy store: what is stored now."""
+    proxy.switch(FaultProxy.PASS)
+    handler_input = handler_input_for(adapter, user_id=user_id)
+    data = user_data.load(handler_input)
+    assert user_data.status(handler_input) == user_data.LOADED, "the store should work again after the fault"
+    return data
+
+
+def launch_during_fault(adapter, user_id) -> tuple[dict, bool]:
+    """What the launch handler does: load, count the visit, save."""
+    handler_input = handler_input_for(adapter, user_id=user_id)
+    data = user_data.load(handler_input)
+    assert user_data.status(handler_input) == user_data.UNAVAILABLE, "the failure should be noticed"
+    data["visits"] += 1
+    data["disclaimer_heard"] = True
+    return data, user_data.save(handler_input)
+
+
+def assert_record_intact(adapter, user_id, proxy):
+    data = returning_visit_after_failure(adapter, user_id, proxy)
+    for key, value in STORED.items():
+        assert data[key] == value, f"{key} was lost or overwritten during the fault: {data!r}"
+
+
+# -- connection refused (the server is gone) ---------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_refused_connection_gives_defaults_refuses_the_save_and_keeps_the_record(
+        adapter, user_id, fault_proxy, caplog):
+    fault_proxy.switch(FaultProxy.REFUSE)
+    with caplog.at_level(logging.WARNING):
+        data, saved = launch_during_fault(adapter, user_id)
+    assert data["visits"] == 1, "the request should carry on with defaults"
+    assert saved is False, "a save after a failed load must report False"
+    assert "failed to load" in caplog.text, "the failure must be logged"
+    assert user_id not in caplog.text, "the warning must not hold the user id"
+    assert "PutItem" not in fault_proxy.targets(), "nothing may be written while the store is failing"
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+@pytest.mark.timeout(60)
+def test_refused_connection_at_the_adapter_is_a_persistence_exception(adapter, user_id, fault_proxy):
+    fault_proxy.switch(FaultProxy.REFUSE)
+    envelope = handler_input_for(None, user_id=user_id).request_envelope
+    with pytest.raises(PersistenceException):
+        adapter.get_attributes(envelope)
+    with pytest.raises(PersistenceException):
+        adapter.save_attributes(envelope, {"visits": 0})
+    with pytest.raises(PersistenceException):
+        adapter.delete_attributes(envelope)
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+@pytest.mark.timeout(60)
+def test_delete_while_the_store_is_down_reports_false_and_deletes_later(adapter, user_id, fault_proxy):
+    fault_proxy.switch(FaultProxy.REFUSE)
+    assert user_data.delete(handler_input_for(adapter, user_id=user_id)) is False, \
+        "a delete that did not happen must not be reported as done"
+    fault_proxy.switch(FaultProxy.PASS)
+    assert user_data.delete(handler_input_for(adapter, user_id=user_id)) is True, "delete should now work"
+    assert adapter.get_attributes(handler_input_for(None, user_id=user_id).request_envelope) == {}, \
+        "the record must be gone after a successful delete"
+
+
+# -- hanging and slow ------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)  # the proxy would hold each request for 60 s: only the client timeout ends it
+def test_a_hanging_store_is_abandoned_after_the_configured_attempts(adapter, user_id, fault_proxy):
+    fault_proxy.switch(FaultProxy.HANG)
+    _, saved = launch_during_fault(adapter, user_id)
+    assert saved is False, "a save after a hanging load must report False"
+    hung = fault_proxy.targets(FaultProxy.HANG)
+    assert hung == ["GetItem"] * MAX_ATTEMPTS, f"expected {MAX_ATTEMPTS} GetItem attempts, saw {hung}"
+    gave_up = fault_proxy.abandoned_count(MAX_ATTEMPTS)
+    assert gave_up == MAX_ATTEMPTS, f"the client should give up on each hung attempt itself, gave up on {gave_up}"
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+@pytest.mark.timeout(60)
+def test_a_store_slower_than_the_timeout_counts_as_down(adapter, user_id, fault_proxy):
+    fault_proxy.switch(FaultProxy.SLOW, delay=20 * STORE_TIMEOUT)
+    _, saved = launch_during_fault(adapter, user_id)
+    assert saved is False, "a save after a timed-out load must report False"
+    assert fault_proxy.abandoned_count(MAX_ATTEMPTS) == MAX_ATTEMPTS, "the client should abandon each slow attempt"
+    assert "PutItem" not in fault_proxy.targets(), "nothing may be written after a timed-out load"
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+@pytest.mark.timeout(60)
+def test_a_store_slower_than_usual_but_within_the_timeout_still_works(fault_proxy):
+    adapter = dynamodb_adapter(fault_proxy.url, timeout=5.0)
+    fault_proxy.switch(FaultProxy.SLOW, delay=0.2)
+    handler_input = handler_input_for(adapter, user_id=new_user_id())
+    user_data.load(handler_input)["visits"] = 1
+    assert user_data.status(handler_input) == user_data.LOADED, "a slow but timely store must not be dropped"
+    assert user_data.save(handler_input) is True, "a slow but timely save must succeed"
+    assert fault_proxy.abandoned == 0, "nothing should have been abandoned"
+
+
+@pytest.mark.timeout(60)
+def test_a_save_that_times_out_is_reported_as_not_saved(adapter, user_id, fault_proxy):
+    handler_input = handler_input_for(adapter, user_id=user_id)
+    user_data.load(handler_input)["visits"] = 100
+    fault_proxy.switch(FaultProxy.HANG)
+    assert user_data.save(handler_input) is False, "a timed-out save must not be reported as done"
+    assert fault_proxy.targets(FaultProxy.HANG) == ["PutItem"] * MAX_ATTEMPTS, "unexpected attempts"
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+# -- throttling --------------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_throttling_is_retried_once_then_handled(adapter, user_id, fault_proxy, caplog):
+    fault_proxy.switch(FaultProxy.THROTTLE)
+    with caplog.at_level(logging.WARNING):
+        _, saved = launch_during_fault(adapter, user_id)
+    assert saved is False, "a save after a throttled load must report False"
+    throttled = fault_proxy.targets(FaultProxy.THROTTLE)
+    assert throttled == ["GetItem"] * MAX_ATTEMPTS, f"throttling should be retried boundedly, saw {throttled}"
+    assert "ProvisionedThroughputExceeded" in caplog.text, "the log should say the store throttled"
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+@pytest.mark.timeout(60)
+def test_a_throttled_save_leaves_the_previous_record(adapter, user_id, fault_proxy):
+    handler_input = handler_input_for(adapter, user_id=user_id)
+    user_data.load(handler_input)["visits"] = 100
+    fault_proxy.switch(FaultProxy.THROTTLE)
+    assert user_data.save(handler_input) is False, "a throttled save must not be reported as done"
+    assert_record_intact(adapter, user_id, fault_proxy)
+
+
+# -- the server itself stopped and restarted ------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_a_stopped_server_mid_conversation_then_restarted(tmp_path):
+    """A real moto_server stopped between two requests: the request still gets defaults; after a
+    restart (moto keeps data in memory, so the table is new and empty) the store works again."""
+    server = MotoServer(log_path=tmp_path / "moto.log")
+    server.start()
+    try:
+        create_table(server.url, TABLE_NAME, region=REGION)
+        adapter = dynamodb_adapter(server.url, timeout=STORE_TIMEOUT)
+        user_id = new_user_id()
+        first = handler_input_for(adapter, user_id=user_id)
+        user_data.load(first)["visits"] = 1
+        assert user_data.save(first), "the first request should save"
+        server.stop()
+        second = handler_input_for(adapter, user_id=user_id)
+        assert user_data.load(second) == user_data.defaults(), "with the server gone, defaults are used"
+        assert user_data.save(second) is False, "nothing can be saved while the server is gone"
+        server.start()
+        create_table(server.url, TABLE_NAME, region=REGION)
+        third = handler_input_for(adapter, user_id=user_id)
+        user_data.load(third)["visits"] = 2
+        assert user_data.save(third), "the same adapter must recover once the server is back"
+    finally:
+        server.stop()

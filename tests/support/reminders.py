@@ -1,0 +1,93 @@
+"""Helpers for the reminder, data and event tests: the Alexa services emulator on a free port,
+the real lambda_handler built on the emulated clock and the default SQLite store, users whose
+envelopes point at the emulator, and the stored record read straight from the SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from backcare.config import Config
+from backcare.persistence import SQLITE_FILE_NAME
+from backcare.skill import build_skill, make_lambda_handler
+from backcare_tools import envelopes as env
+from backcare_tools.clock import EmulatedClock
+from backcare_tools.emulator import AlexaServicesEmulator
+from support.skill import Conversation, Reply
+
+# A Wednesday, 20:00 UTC: 15:00 in New York, 20:00 in London, 07:00 Thursday in Sydney.
+START = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)
+USER = "amzn1.ask.account.REMINDERUSER"
+TOKEN = "reminders-test-api-access-token"
+CONSENT = "reminders-test-consent-token"
+DEVICE = "amzn1.ask.device.REMINDERDEVICE"
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@pytest.fixture(name="services")
+def services_fixture() -> Iterator[AlexaServicesEmulator]:
+    """The emulator, started on a free port, its clock at START."""
+    with AlexaServicesEmulator(clock=EmulatedClock(START), slow_seconds=0.5) as running:
+        yield running
+
+
+def make_handler(emulator: AlexaServicesEmulator, adapter: Any = None) -> Handler:
+    """The real lambda_handler: configuration from the environment, the emulator's clock."""
+    return make_lambda_handler(build_skill(Config.from_env(), clock=emulator.clock, persistence_adapter=adapter))
+
+
+@pytest.fixture(name="handler")
+def handler_fixture(services: AlexaServicesEmulator) -> Handler:
+    return make_handler(services)
+
+
+def user(handler: Handler, emulator: AlexaServicesEmulator, *, locale: str = "en-US", user_id: str = USER,
+         token: str = TOKEN, consent: str | None = CONSENT, granted: bool = True) -> Conversation:
+    """A user talking to the skill; `granted`: the reminders permission was given in the Alexa app."""
+    if granted:
+        emulator.grant(token, user_id)
+    conversation = Conversation(locale=locale, user_id=user_id, handler=handler)
+    conversation.session = env.Session(device=env.Device(
+        user_id=user_id, device_id=DEVICE, locale=locale, api_endpoint=emulator.url,
+        api_access_token=token, consent_token=consent))
+    return conversation
+
+
+def event(handler: Handler, conversation: Conversation, event_type: str, body: dict[str, Any] | None = None) -> Reply:
+    """An AlexaSkillEvent for the conversation's user and device, outside any session."""
+    request = env.skill_event(event_type, body=body)
+    return Reply(handler(env.event_envelope(conversation.session.device, request), None))
+
+
+def stored_record(user_id: str = USER) -> dict[str, Any] | None:
+    """The user's persistent attributes as the SQLite store holds them (None: no row)."""
+    path = os.path.join(Config.from_env().state_dir, SQLITE_FILE_NAME)
+    if not os.path.exists(path):
+        return None
+    with sqlite3.connect(path) as connection:
+        row = connection.execute("SELECT attributes FROM persistent_attributes WHERE id = ?", (user_id,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def stored_reminders(user_id: str = USER) -> list[dict[str, Any]]:
+    record = stored_record(user_id)
+    return list((record or {}).get("reminders") or [])
+
+
+def emulator_tokens(emulator: AlexaServicesEmulator, user_id: str = USER) -> set[str]:
+    return {reminder["alertToken"] for reminder in emulator.reminders_for(user_id)}
+
+
+def record_tokens(user_id: str = USER) -> set[str]:
+    return {record["alert_token"] for record in stored_reminders(user_id)}
+
+
+def ask_for_directive(reply: Reply) -> dict[str, Any] | None:
+    return next((d for d in reply.directives if d.get("type") == "Connections.SendRequest"), None)

@@ -1,0 +1,3 @@
+from backcare_tools.cli import main
+
+raise SystemExit(main())

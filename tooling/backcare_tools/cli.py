@@ -1,0 +1,40 @@
+"""The `backcare` command. Each subcommand lives in its own module and is imported only
+when used, so `backcare invoke` never pays for Flask, pydub or boto3."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module, one-line help). Each module exposes main(argv: list[str]) -> int.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "dialog": ("backcare_tools.dialog", "talk to the skill: type what you would say"),
+    "invoke": ("backcare_tools.invoke", "run one request envelope (JSON file) through lambda_handler"),
+    "nlu": ("backcare_tools.nlu", "resolve an utterance to an intent and slots"),
+    "nlu-eval": ("backcare_tools.nlu_eval", "score the interaction model on an annotation set (CSV)"),
+    "package": ("backcare_tools.package", "write an ASK CLI skill package into build/"),
+    "serve": ("backcare.web", "run the skill as a web service (flask-ask-sdk)"),
+    "emulator": ("backcare_tools.emulator", "run the local Alexa services emulator"),
+    "audio": ("backcare_tools.audio.cli", "build, publish, render and measure the skill's audio"),
+    "dynamodb": ("backcare_tools.local_table", "create the table on a local DynamoDB-compatible server"),
+}
+
+
+def usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = ["usage: backcare COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name.ljust(width)}  {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"backcare: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return int(module.main(rest) or 0)

@@ -1,0 +1,164 @@
+"""`backcare nlu-eval FILE`: score the interaction model on an annotation set.
+
+The CSV has the columns Alexa's NLU evaluation tool uses: `utterance`, `intent` and one
+`slot[NAME]` column per slot (empty when the slot should be absent); an optional `locale`
+column limits a row to one locale (for wording such as "GP" or "bum"). For custom slot types the
+expected value is the value id (e.g. `saddle_numbness`); for AMAZON.DURATION/TIME it is the
+value Alexa sends (PT1H, 15:00). Prints intent accuracy, per-intent precision and recall, slot
+accuracy and every miss. Local tooling only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backcare_tools.nlu import LOCALES, Nlu, load_nlu
+
+SLOT_COLUMN = re.compile(r"^slot\[(\w+)\]$")
+
+
+@dataclass(frozen=True)
+class Example:
+    utterance: str
+    intent: str
+    slots: dict[str, str]
+    locale: str | None = None  # optional `locale` column: the row is only for that locale
+
+
+@dataclass
+class Outcome:
+    example: Example
+    intent: str
+    slots: dict[str, str]
+    confidence: float
+
+    @property
+    def intent_ok(self) -> bool:
+        return self.intent == self.example.intent
+
+    @property
+    def slots_ok(self) -> bool:
+        return self.intent_ok and self.slots == self.example.slots
+
+
+@dataclass
+class Report:
+    locale: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return sum(o.intent_ok for o in self.outcomes) / len(self.outcomes) if self.outcomes else 0.0
+
+    @property
+    def slot_accuracy(self) -> float:
+        with_slots = [o for o in self.outcomes if o.example.slots]
+        return sum(o.slots_ok for o in with_slots) / len(with_slots) if with_slots else 1.0
+
+    def per_intent(self) -> dict[str, dict[str, float]]:
+        expected = Counter(o.example.intent for o in self.outcomes)
+        predicted = Counter(o.intent for o in self.outcomes)
+        correct = Counter(o.intent for o in self.outcomes if o.intent_ok)
+        table = {}
+        for intent in sorted(set(expected) | set(predicted)):
+            table[intent] = {
+                "support": expected[intent],
+                "precision": correct[intent] / predicted[intent] if predicted[intent] else 0.0,
+                "recall": correct[intent] / expected[intent] if expected[intent] else 0.0,
+            }
+        return table
+
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.slots_ok or not o.intent_ok]
+
+    def to_json(self) -> dict:
+        return {
+            "locale": self.locale,
+            "examples": len(self.outcomes),
+            "intent_accuracy": round(self.accuracy, 4),
+            "slot_accuracy": round(self.slot_accuracy, 4),
+            "per_intent": {k: {m: round(v, 4) if isinstance(v, float) else v for m, v in row.items()}
+                           for k, row in self.per_intent().items()},
+            "misses": [{"utterance": o.example.utterance, "expected": o.example.intent, "got": o.intent,
+                        "expected_slots": o.example.slots, "got_slots": o.slots,
+                        "confidence": round(o.confidence, 3)} for o in self.misses()],
+        }
+
+
+def read_annotations(path: Path) -> list[Example]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        if "utterance" not in fields or "intent" not in fields:
+            raise ValueError(f"{path}: needs the columns utterance and intent (and optional slot[NAME])")
+        slot_columns = {name: SLOT_COLUMN.match(name).group(1) for name in fields if SLOT_COLUMN.match(name)}
+        examples = []
+        for row in reader:
+            if not (row.get("utterance") or "").strip():
+                continue
+            slots = {slot: row[col].strip() for col, slot in slot_columns.items() if (row.get(col) or "").strip()}
+            locale = (row.get("locale") or "").strip() or None
+            examples.append(Example(row["utterance"].strip(), row["intent"].strip(), slots, locale))
+        return examples
+
+
+def evaluate(nlu: Nlu, examples: list[Example], locale: str = "") -> Report:
+    report = Report(locale)
+    for example in examples:
+        if example.locale and locale and example.locale != locale:
+            continue
+        result = nlu.resolve(example.utterance)
+        slots = {k: v for k, v in result.to_json()["slots"].items()}
+        report.outcomes.append(Outcome(example, result.intent, slots, result.confidence))
+    return report
+
+
+def format_report(report: Report) -> str:
+    lines = [f"locale {report.locale}: {len(report.outcomes)} utterances, "
+             f"intent accuracy {report.accuracy:.1%}, slot accuracy {report.slot_accuracy:.1%}", ""]
+    width = max([len(k) for k in report.per_intent()] + [6])
+    lines.append(f"{'intent'.ljust(width)}  support  precision  recall")
+    for intent, row in report.per_intent().items():
+        lines.append(f"{intent.ljust(width)}  {row['support']:7d}  {row['precision']:9.1%}  {row['recall']:6.1%}")
+    misses = report.misses()
+    lines += ["", f"misses ({len(misses)}):" if misses else "misses: none"]
+    for o in misses:
+        detail = f"expected {o.example.intent}"
+        if o.example.slots:
+            detail += f" {o.example.slots}"
+        detail += f", got {o.intent}"
+        if o.slots:
+            detail += f" {o.slots}"
+        lines.append(f"  {o.example.utterance!r}: {detail} (confidence {o.confidence:.2f})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="backcare nlu-eval",
+                                     description="Score the interaction model on an annotation set (CSV).")
+    parser.add_argument("file", type=Path, help="CSV with utterance, intent, slot[NAME] columns")
+    parser.add_argument("--locale", default="en-US", help="a locale, or 'all' (default en-US)")
+    parser.add_argument("--models", help="directory with <locale>.json (default: interaction_models/)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--min-accuracy", type=float, default=None,
+                        help="exit with status 1 when intent accuracy is below this (0-1)")
+    args = parser.parse_args(argv)
+    locales = LOCALES if args.locale == "all" else (args.locale,)
+    examples = read_annotations(args.file)
+    reports = [evaluate(load_nlu(locale, args.models), examples, locale) for locale in locales]
+    text = (json.dumps([r.to_json() for r in reports], indent=2) if args.json
+            else "\n\n".join(format_report(r) for r in reports))
+    try:
+        print(text)
+    except BrokenPipeError:  # `backcare nlu-eval ... | head`
+        sys.stderr.close()
+    if args.min_accuracy is not None and any(r.accuracy < args.min_accuracy for r in reports):
+        return 1
+    return 0
