@@ -38,7 +38,8 @@ TIMEOUT = 10.0
 def start_server(state_dir: str) -> tuple[subprocess.Popen[str], int]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PERSISTENCE": "sqlite", "BACKCARE_STATE_DIR": state_dir,
            "LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, "-m", "backcare_tools", "serve", "--host", HOST, "--port", "0", "--no-verify"],
+    command = [sys.executable, "-m", "backcare_tools", "serve", "--host", HOST, "--port", "0", "--no-verify"]
+    proc = subprocess.Popen(command,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -422,6 +422,7 @@ def test_emulator_command_serves_until_terminated():
 
 
 def test_emulator_command_fails_cleanly_on_a_bad_time_zone():
-    result = subprocess.run([sys.executable, "-m", "backcare_tools", "emulator", "--port", "0", "--time-zone", "Nowhere"],
+    command = [sys.executable, "-m", "backcare_tools", "emulator", "--port", "0", "--time-zone", "Nowhere"]
+    result = subprocess.run(command,
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "backcare emulator:" in result.stdout, result
