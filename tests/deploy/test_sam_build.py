@@ -1,8 +1,9 @@
 """`sam build` without Docker, into a temporary directory, and the built function itself.
 
-The built artefact is imported in a fresh interpreter that sees only what Lambda would: the
-artefact first on sys.path, then a stand-in for the python3.11 runtime's own boto3/botocore,
-and the standard library. It answers every events/*.json envelope, storing to DynamoDB (moto).
+The built artefact is imported in a fresh python3.13 interpreter (the runtime's version) that sees
+only what Lambda would: the artefact first on sys.path, then a stand-in for the runtime's own
+boto3/botocore, and the standard library. It answers every events/*.json envelope, storing to
+DynamoDB (moto).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import sysconfig
 import uuid
 import zipfile
@@ -22,13 +22,13 @@ from support import ROOT
 from support.dynamodb import DUMMY_CREDENTIALS, REGION, moto_server_fixture  # noqa: F401 (fixture)
 
 ROOT = ROOT
-SAM = ROOT / ".venv-sam" / "bin" / "sam"
 EVENTS = sorted((ROOT / "events").glob("*.json"))
 MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
-# What the python3.11 Lambda runtime provides besides the standard library.
+# What the python3.13 Lambda runtime provides besides the standard library.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath")
-DEV_ONLY = ("flask", "flask_ask_sdk", "werkzeug", "pydub", "pytest", "_pytest", "moto", "rapidfuzz",
-            "hypothesis", "cryptography", "certvalidator", "ruff", "cfnlint", "boto3", "botocore")
+DEV_ONLY = ("backcare_tools", "flask", "flask_ask_sdk", "werkzeug", "pydub", "audioop", "audioop_lts", "pytest",
+            "_pytest", "moto", "rapidfuzz", "hypothesis", "cryptography", "certvalidator", "ruff", "cfnlint",
+            "resvg_py", "ask_smapi_model", "boto3", "botocore")
 SAMPLE_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-backcarecoach"
 
 LOCK = ROOT / "lambda" / "requirements.txt"
@@ -55,15 +55,14 @@ def test_runtime_lock_holds_no_development_packages():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory, sam, runtime_python) -> Path:
     """The SkillFunction artefact directory of a fresh `sam build` (never inside the repo)."""
-    if not SAM.exists():
-        pytest.fail(f"aws-sam-cli is missing at {SAM}: run scripts/bootstrap.sh test")
     work = tmp_path_factory.mktemp("sam")
-    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1",
-           "PATH": f"{SAM.parent}{os.pathsep}{os.environ['PATH']}"}
+    # PYTHON: the interpreter packaging/lambda/Makefile compiles the bytecode with (3.13).
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": str(runtime_python),
+           "PATH": f"{Path(sam).parent}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(
-        [str(SAM), "build", "--template", str(ROOT / "template.yaml"), "--build-dir", str(work / "build"),
+        [sam, "build", "--template", str(ROOT / "template.yaml"), "--build-dir", str(work / "build"),
          "--cache-dir", str(work / "cache"), "--no-cached"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
@@ -78,6 +77,14 @@ def test_artefact_holds_the_function_and_only_runtime_dependencies(built):
         assert needed in top, f"{needed} is missing from the artefact: {sorted(top)}"
     shipped_dev = sorted(top & set(DEV_ONLY))
     assert not shipped_dev, f"development-only or runtime-provided packages were shipped: {shipped_dev}"
+    tooling = sorted(str(p.relative_to(built)) for p in built.rglob("*") if "backcare_tools" in p.name
+                     or p.name.endswith(".egg-info"))
+    assert not tooling, f"the artefact holds tooling or packaging metadata: {tooling[:5]}"
+    imports = sorted(str(p.relative_to(built)) for p in built.rglob("*.py")
+                     if any(f"import {name}" in p.read_text(errors="replace") or f"from {name}" in
+                            p.read_text(errors="replace") for name in ("backcare_tools", "pydub"))
+                     and p.parts[len(built.parts)] in ("backcare", "lambda_function.py"))
+    assert not imports, f"runtime modules import the tooling or pydub: {imports}"
 
 
 @pytest.mark.slow
@@ -116,15 +123,20 @@ def test_artefact_is_at_most_20_mb_unzipped(built, tmp_path):
     assert unzipped <= MAX_UNZIPPED_BYTES, f"artefact is {unzipped / 1e6:.1f} MB unzipped (limit 20 MB)"
 
 
+RUNTIME_BYTECODE_TAG = "cpython-313"  # python3.13: bytecode of another version would be ignored
+
+
+def runtime_bytecode(source: Path) -> Path:
+    return source.parent / "__pycache__" / f"{source.stem}.{RUNTIME_BYTECODE_TAG}.pyc"
+
+
 @pytest.mark.slow
 def test_artefact_ships_bytecode_lambda_can_use(built):
     """Lambda's code directory is read-only: modules without .pyc are compiled on every cold start."""
-    import importlib.util
-
-    missing = [str(p.relative_to(built)) for p in (built / "backcare").rglob("*.py")
-               if not Path(importlib.util.cache_from_source(str(p))).exists()]
-    assert not missing, f"no bytecode for {missing[:5]} (and {max(0, len(missing) - 5)} more)"
-    sample = Path(importlib.util.cache_from_source(str(built / "lambda_function.py"))).read_bytes()
+    sources = (built / "backcare").rglob("*.py")
+    missing = [str(p.relative_to(built)) for p in sources if not runtime_bytecode(p).exists()]
+    assert not missing, f"no {RUNTIME_BYTECODE_TAG} bytecode for {missing[:5]} (and {max(0, len(missing) - 5)} more)"
+    sample = runtime_bytecode(built / "lambda_function.py").read_bytes()
     flags = int.from_bytes(sample[4:8], "little")
     assert flags == 0b01, f"lambda_function's .pyc should be unchecked-hash (flags 1), got {flags}"
 
@@ -178,13 +190,14 @@ def table(moto_server) -> str:
 
 
 @pytest.mark.slow
-def test_built_function_answers_every_event_envelope_from_dynamodb(built, lambda_runtime, moto_server, table):
+def test_built_function_answers_every_event_envelope_from_dynamodb(built, lambda_runtime, moto_server, table,
+                                                                   runtime_python):
     assert EVENTS, "events/ has no envelopes to invoke"
     env = {**DUMMY_CREDENTIALS, "PATH": os.environ["PATH"], "AWS_LAMBDA_FUNCTION_NAME": "SkillFunction",
            "AWS_REGION": REGION, "PERSISTENCE": "dynamodb", "TABLE_NAME": table, "SKILL_ID": SAMPLE_SKILL_ID,
            "AWS_ENDPOINT_URL_DYNAMODB": moto_server.url, "LOG_LEVEL": "WARNING"}
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", RUNNER, str(built), str(lambda_runtime), *map(str, EVENTS)],
+        [str(runtime_python), "-I", "-S", "-c", RUNNER, str(built), str(lambda_runtime), *map(str, EVENTS)],
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, f"the built function could not run:\n{done.stderr[-3000:]}"

@@ -15,7 +15,6 @@ from support import ROOT
 
 ROOT = ROOT
 TEMPLATE = ROOT / "template.yaml"
-SAM = ROOT / ".venv-sam" / "bin" / "sam"
 OFFLINE_ENV = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0",
                "AWS_EC2_METADATA_DISABLED": "true"}
 
@@ -30,12 +29,6 @@ def resources(template) -> dict:
     return template["Resources"]
 
 
-def sam_command() -> str:
-    if not SAM.exists():
-        pytest.fail(f"aws-sam-cli is missing at {SAM}: run scripts/bootstrap.sh test")
-    return str(SAM)
-
-
 def test_cfn_lint_passes():
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     done = subprocess.run([str(cfn_lint), str(TEMPLATE)], capture_output=True, text=True, timeout=180,
@@ -44,15 +37,15 @@ def test_cfn_lint_passes():
 
 
 @pytest.mark.slow
-def test_sam_validate_lint_passes_offline():
-    done = subprocess.run([sam_command(), "validate", "--lint", "--template", str(TEMPLATE), "--region", "us-east-1"],
+def test_sam_validate_lint_passes_offline(sam):
+    done = subprocess.run([sam, "validate", "--lint", "--template", str(TEMPLATE), "--region", "us-east-1"],
                           capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, **OFFLINE_ENV})
     assert done.returncode == 0, f"sam validate --lint failed:\n{done.stdout}{done.stderr}"
 
 
-def test_function_runs_python311_on_arm64_from_lambda_dir_within_alexas_8_seconds(resources):
+def test_function_runs_python313_on_arm64_from_lambda_dir_within_alexas_8_seconds(resources):
     props = resources["SkillFunction"]["Properties"]
-    assert props["Runtime"] == "python3.11", f"runtime is {props['Runtime']}"
+    assert props["Runtime"] == "python3.13", f"runtime is {props['Runtime']} (python3.13 is supported into 2029)"
     assert props["Architectures"] == ["arm64"], f"architectures are {props['Architectures']}"
     assert props["CodeUri"] == "lambda/", f"CodeUri is {props['CodeUri']}"
     assert props["Handler"] == "lambda_function.lambda_handler", f"handler is {props['Handler']}"
@@ -81,9 +74,47 @@ def test_environment_configures_dynamodb_audio_and_logging(resources):
     assert audio[2] == {"Ref": "AWS::NoValue"}, "without published audio the skill should get no AUDIO_BASE_URL"
 
 
-def test_function_may_only_read_and_write_its_own_table(resources):
+# The item operations lambda/backcare/persistence/ performs (the SDK adapter's get/put/delete,
+# and attribute updates). Anything more (Scan, Query, Batch*, table operations) is not granted.
+USED_DYNAMODB_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+def test_function_may_only_read_and_write_items_of_its_own_table(resources):
     policies = resources["SkillFunction"]["Properties"]["Policies"]
-    assert policies == [{"DynamoDBCrudPolicy": {"TableName": {"Ref": "UserTable"}}}], f"policies: {policies}"
+    assert len(policies) == 1 and "Statement" in policies[0], f"expected one inline policy document: {policies}"
+    statements = policies[0]["Statement"]
+    assert all(s["Effect"] == "Allow" for s in statements), f"unexpected statements: {statements}"
+    granted = {action for s in statements for action in s["Action"]}
+    assert granted == USED_DYNAMODB_ACTIONS, f"granted {sorted(granted)}, the code uses {sorted(USED_DYNAMODB_ACTIONS)}"
+    resources_granted = [s["Resource"] for s in statements]
+    assert resources_granted == [{"Fn::GetAtt": ["UserTable", "Arn"]}], f"not limited to the table: {resources_granted}"
+
+
+def test_logs_are_native_json_at_the_log_level_parameter(template, resources):
+    props = resources["SkillFunction"]["Properties"]
+    logging = props["LoggingConfig"]
+    assert logging["LogFormat"] == "JSON", f"log format is {logging['LogFormat']}"
+    assert logging["ApplicationLogLevel"] == {"Ref": "LogLevel"}, f"application level: {logging['ApplicationLogLevel']}"
+    assert props["Environment"]["Variables"]["LOG_LEVEL"] == {"Ref": "LogLevel"}, "LOG_LEVEL must follow LogLevel"
+    allowed = set(template["Parameters"]["LogLevel"]["AllowedValues"])
+    lambda_levels = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+    assert allowed <= lambda_levels, f"{allowed - lambda_levels} are not Lambda application log levels"
+    import logging as python_logging
+
+    unknown = [level for level in allowed if not isinstance(python_logging.getLevelName(level), int)]
+    assert not unknown, f"Python's logging does not know the levels {unknown} (LOG_LEVEL gets the same value)"
+
+
+def test_snapstart_is_a_switch_that_is_off_by_default_and_states_its_cost(template, resources):
+    parameter = template["Parameters"]["SnapStart"]
+    assert parameter["Default"] == "Off", f"SnapStart costs money: default should be Off, is {parameter['Default']}"
+    assert set(parameter["AllowedValues"]) == {"On", "Off"}, parameter["AllowedValues"]
+    assert "$" in parameter["Description"] and "GB" in parameter["Description"], "the cost is not stated"
+    assert template["Conditions"]["UseSnapStart"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "On"]}, "condition changed"
+    snap = resources["SkillFunction"]["Properties"]["SnapStart"]
+    assert snap == {"ApplyOn": {"Fn::If": ["UseSnapStart", "PublishedVersions", "None"]}}, f"SnapStart: {snap}"
+    runtime = resources["SkillFunction"]["Properties"]["Runtime"]
+    assert runtime >= "python3.12", f"SnapStart needs Python 3.12 or newer, the runtime is {runtime}"
 
 
 def test_table_matches_the_persistence_adapter_defaults_and_is_protected(resources):
@@ -114,6 +145,12 @@ def test_audio_bucket_is_private_and_read_only_through_cloudfront_oac(resources)
     assert distribution["ViewerCertificate"] == {"CloudFrontDefaultCertificate": True}, "certificate changed"
 
 
+def test_table_is_created_by_each_regional_stack(resources):
+    table = resources["UserTable"]
+    assert table["Type"] == "AWS::DynamoDB::Table", "each regional stack must create its own table"
+    assert "TableName" not in table["Properties"], "a fixed name would clash between stacks in one account"
+
+
 def test_logs_are_kept_for_a_bounded_time(resources):
     group = resources["SkillLogGroup"]["Properties"]
     assert group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${SkillFunction}"}, "not the function's log group"
@@ -127,6 +164,23 @@ def test_every_output_is_described_and_the_endpoint_is_the_alias(template):
     undescribed = [name for name, out in outputs.items() if not out.get("Description")]
     assert not undescribed, f"outputs without a description: {undescribed}"
     assert outputs["SkillEndpointArn"]["Value"] == {"Ref": "SkillFunction.Alias"}, "endpoint is not the alias"
+
+
+ALEXA_REGIONS = {"us-east-1", "eu-west-1", "us-west-2"}  # North America, Europe and India, Far East
+
+
+def test_samconfig_has_one_environment_per_alexa_region_each_with_its_own_stack():
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    environments = set(config) - {"version", "default"}
+    assert environments == ALEXA_REGIONS, f"samconfig environments {sorted(environments)}"
+    for name in sorted(environments):
+        common = config[name]["global"]["parameters"]
+        deploy = config[name]["deploy"]["parameters"]
+        assert common["region"] == name, f"environment {name} deploys to {common['region']}"
+        assert common["stack_name"], f"environment {name} has no stack name"
+        assert deploy["capabilities"] == "CAPABILITY_IAM", f"{name}: the function's role needs CAPABILITY_IAM"
+        assert deploy["resolve_s3"] is True, f"{name}: sam deploy needs an artefact bucket in the region"
+        assert "SkillId" not in deploy.get("parameter_overrides", ""), f"{name}: the skill id is per developer"
 
 
 def test_samconfig_defaults_deploy_with_iam_capability_and_invoke_locally():
