@@ -9,9 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.exceptions import AskSdkException
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
@@ -19,35 +17,31 @@ from ask_sdk_model.services import ApiClient
 
 from backcare.config import Config
 from backcare.content import normalize_locale, texts
-from backcare.handlers import builtins, check, data, errors, events, info, launch, reminders, stretches, tips
-from backcare.handlers.common import SESSION_LAYOUT, SkillContext
+from backcare.handlers import (
+    builtins,
+    can_fulfill,
+    check,
+    data,
+    errors,
+    events,
+    info,
+    launch,
+    offers,
+    reminders,
+    stretches,
+    symptoms,
+    tips,
+)
+from backcare.handlers.base import Router, SkillContext
+from backcare.handlers.errors import GENERIC_ERROR
+from backcare.handlers.events import EventNotProcessed
+from backcare.handlers.interceptors import FinishInterceptor, TurnInterceptor
 
 log = logging.getLogger(__name__)
 
-# Which offer follows when the user declines one (None: goodbye).
-OFFER_CHAIN: dict[str, str | None] = {"tips": "reminders", "stretches": "reminders", "reminders": None, "check": None}
-
-
-class SessionLayoutInterceptor(AbstractRequestInterceptor):
-    """Session attributes from another layout version are dropped, never trusted."""
-
-    def process(self, handler_input: HandlerInput) -> None:
-        if handler_input.request_envelope.session is None:
-            return
-        attrs = handler_input.attributes_manager.session_attributes
-        if attrs and attrs.get("v") != SESSION_LAYOUT:
-            log.warning("dropping session attributes of layout %r", attrs.get("v"))
-            attrs.clear()
-        attrs["v"] = SESSION_LAYOUT
-
-
-class RequestLogInterceptor(AbstractRequestInterceptor):
-    """One line per request: its type and intent. Never slot values or ids."""
-
-    def process(self, handler_input: HandlerInput) -> None:
-        request = handler_input.request_envelope.request
-        intent = getattr(getattr(request, "intent", None), "name", None)
-        log.debug("request %s%s", getattr(request, "object_type", None), f" {intent}" if intent else "")
+# Every handler area. Their order does not matter: each handler declares where it applies and
+# the Router refuses two handlers for one place (see handlers/base.py and docs/routing.md).
+AREAS = (symptoms, check, offers, launch, tips, info, stretches, reminders, data, events, can_fulfill, builtins)
 
 
 def build_skill(
@@ -66,29 +60,18 @@ def build_skill(
         from backcare.services.api_client import TimeoutApiClient
 
         api_client = TimeoutApiClient(timeout=config.api_timeout_seconds)
-    ctx = SkillContext(config=config, clock=clock or (lambda: datetime.now(UTC)), offer_chain=dict(OFFER_CHAIN))
+    ctx = SkillContext(config=config, clock=clock or (lambda: datetime.now(UTC)))
+    request_handlers = [handler for area in AREAS for handler in area.handlers(ctx)]
+    ctx.router = Router(request_handlers)
 
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter, api_client=api_client)
     builder.skill_id = config.skill_id
-    request_handlers = [
-        *check.handlers(ctx),  # first: during a check they see every intent
-        *events.handlers(ctx),
-        *reminders.handlers(ctx),  # mode-specific handlers before the generic ones below
-        *stretches.handlers(ctx),
-        *data.handlers(ctx),
-        *tips.handlers(ctx),
-        *builtins.offer_answer_handlers(ctx),
-        *launch.handlers(ctx),
-        *info.handlers(ctx),
-        *builtins.handlers(ctx),
-        *builtins.last_resort_handlers(ctx),
-    ]
     for handler in request_handlers:
         builder.add_request_handler(handler)
     for handler in errors.handlers(ctx):
         builder.add_exception_handler(handler)
-    builder.add_global_request_interceptor(SessionLayoutInterceptor())
-    builder.add_global_request_interceptor(RequestLogInterceptor())
+    builder.add_global_request_interceptor(TurnInterceptor())
+    builder.add_global_response_interceptor(FinishInterceptor())
     return builder.create()
 
 
@@ -97,7 +80,8 @@ def _safe_response(event: Any) -> dict[str, Any]:
     locale = None
     if isinstance(event, dict) and isinstance(event.get("request"), dict):
         locale = event["request"].get("locale")
-    speech = texts(normalize_locale(locale))("error.generic")
+    # normalize_locale takes anything: an unreadable locale gets the generic texts.
+    speech = texts(normalize_locale(locale if isinstance(locale, str) else None))(GENERIC_ERROR)
     return {
         "version": "1.0",
         "response": {
@@ -135,6 +119,8 @@ def make_lambda_handler(skill: CustomSkill) -> Callable[[dict[str, Any], Any], d
         try:
             response = skill.invoke(request_envelope=envelope, context=context)
             return serializer.serialize(response)
+        except EventNotProcessed:
+            raise  # Alexa retries an event that fails
         except Exception as error:
             log.error("failure outside the handlers: %s", type(error).__name__, exc_info=error)
             return _safe_response(event)

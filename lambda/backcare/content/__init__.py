@@ -1,7 +1,12 @@
 """Everything the skill says, per locale: an English base (`en.json`) with per-locale overrides.
 
 Each area may keep its words in files of its own: `en.<area>.json` adds to the base and
-`<locale>.<area>.json` to that locale's overrides (e.g. `en.stretches.json`, `en-GB.stretches.json`).
+`<locale>.<area>.json` to that locale's overrides (e.g. `en.exercises.json`, `en-GB.exercises.json`).
+
+The base is also what a locale the skill does not serve hears: its facts are generic ("your
+local emergency number"), never a guessed number. A locale override names the base text it
+replaces by a hash (`{"text": ..., "base": base_hash(base text)}`), so a test can tell when the
+base changed and the override was not looked at again.
 
 `texts(locale)` returns a `Texts` lookup. `Texts.say(key, **fields)` gives SSML-ready speech,
 `Texts.plain(key, **fields)` card text. Placeholders such as `{emergency}` are filled from the
@@ -20,21 +25,27 @@ from functools import cache
 from typing import Any
 
 LOCALES: tuple[str, ...] = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
-DEFAULT_LOCALE = "en-US"
-TIP_TOPICS: tuple[str, ...] = ("movement", "posture", "core", "heat_ice", "pain_relief", "prevention")
+GENERIC = "en"  # any other locale: the base texts and generic facts
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 
 
 def normalize_locale(locale: str | None) -> str:
-    """Map any request locale onto one we have content for (other English → en-US)."""
-    if not locale:
-        return DEFAULT_LOCALE
+    """One of LOCALES, or GENERIC for a locale the skill does not serve (or none)."""
+    if not isinstance(locale, str) or not locale:
+        return GENERIC
     for known in LOCALES:
         if known.lower() == locale.replace("_", "-").lower():
             return known
-    return DEFAULT_LOCALE
+    return GENERIC
+
+
+def base_hash(text: str) -> str:
+    """The short hash an override stores of the base text it replaces."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def strip_ssml(text: str) -> str:
@@ -60,7 +71,21 @@ def _load(prefix: str) -> dict[str, dict[str, str]]:
             if duplicated:
                 raise ValueError(f"{name} repeats {section} keys {sorted(duplicated)}")
             merged[section].update(data.get(section, {}))
+    # An override is {"text": ..., "base": hash}; the runtime needs only the text.
+    merged["texts"] = {key: value["text"] if isinstance(value, dict) else value
+                       for key, value in merged["texts"].items()}
     return merged
+
+
+def overrides(locale: str) -> dict[str, dict[str, str]]:
+    """A locale's text overrides as written: {key: {"text": ..., "base": hash}} (for tests)."""
+    folder = os.path.dirname(os.path.abspath(__file__))
+    found: dict[str, dict[str, str]] = {}
+    for name in sorted(os.listdir(folder)):
+        if name == f"{locale}.json" or (name.startswith(f"{locale}.") and name.endswith(".json")):
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                found.update(json.load(fh).get("texts", {}))
+    return found
 
 
 class _Fields(dict):
@@ -113,50 +138,11 @@ class Texts:
 @cache
 def texts(locale: str | None) -> Texts:
     locale = normalize_locale(locale)
-    base, override = _load("en"), _load(locale)
+    base = _load(GENERIC)
+    override = _load(locale) if locale != GENERIC else {"texts": {}, "facts": {}, "facts_speech": {}}
     return Texts(
         locale=locale,
         texts={**base["texts"], **override["texts"]},
         facts={**base["facts"], **override["facts"]},
         facts_speech={**base["facts_speech"], **override["facts_speech"]},
     )
-
-
-@dataclass(frozen=True)
-class Prompt:
-    key: str
-    kind: str  # question, reask, why, outcome, tip, help, stretch, other
-    text: str
-
-
-def _kind_of(key: str) -> str:
-    if key.startswith("q."):
-        return {"ask": "question", "reask": "reask", "why": "why"}[key.rsplit(".", 1)[1]]
-    if key.startswith("outcome.") and key.endswith(".speech"):
-        return "outcome"
-    if key.startswith("tips.") and key.split(".", 1)[1] in TIP_TOPICS:
-        return "tip"
-    if key.startswith("help."):
-        return "help"
-    if key.startswith("stretch."):
-        return "stretch"
-    return "other"
-
-
-def prompt_catalog(locale: str) -> list[Prompt]:
-    """Every spoken text for `locale`, with its kind (for the speech-length report).
-
-    Card texts are left out (they are read, not heard). An all-no check says the keys
-    `check.intro`, `q.<id>.ask` for every question, and `outcome.SELF_CARE.speech`.
-    """
-    t = texts(locale)
-    prompts = []
-    for key in t.texts:
-        if ".card" in key or key.endswith("card_title") or key == "card.title":
-            continue
-        try:
-            text = t.say(key)
-        except KeyError:  # needs a field only a handler knows (a time, a count)
-            text = t.raw(key)
-        prompts.append(Prompt(key, _kind_of(key), text))
-    return prompts

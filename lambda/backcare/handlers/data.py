@@ -1,5 +1,5 @@
 """DeleteMyDataIntent (SPEC §6): confirmed by voice, then the user's reminders are cancelled and
-their record deleted. Mode "confirm_delete" while the yes or no is awaited.
+their record deleted (Mode.DELETE_CONFIRM while the yes or no is awaited).
 
 Reminders are cancelled first, through the API, while the records still say which ones exist.
 When the API cannot cancel them (no permission, or it fails), the data is deleted anyway and
@@ -9,83 +9,85 @@ the user is told to check the Alexa app. The user hears whether deletion really 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backcare.handlers.common import Handler, SkillContext, in_mode, is_intent, join, reply, set_mode, t
-from backcare.handlers.reminders import ALL, cancel_known
+from backcare.conversation import Mode
+from backcare.handlers.base import Handler, SkillContext, Turn, ask, join, tell
+from backcare.handlers.reminders.actions import cancel_known
+from backcare.handlers.reminders.speech import ALL
 from backcare.persistence import user_data
 
 log = logging.getLogger(__name__)
 
-MODE = "confirm_delete"
+CONFIRM_REPROMPT = "data.confirm.reprompt"
 
 
-def delete_everything(handler_input: HandlerInput) -> tuple[bool, int, int, bool]:
-    """Cancel the known reminders, then delete the record.
+@dataclass(frozen=True)
+class Deleted:
+    record_deleted: bool
+    reminders_known: int
+    reminders_gone: int
+    all_gone: bool
 
-    Returns (record deleted, reminders known, reminders now gone, every known reminder gone).
-    Shared by DeleteMyDataIntent and the SkillDisabled event.
-    """
-    targeted, gone, failure = cancel_known(handler_input, ALL)
-    if failure is not None:
-        log.warning("could not cancel every reminder before deleting the data: %s", type(failure).__name__)
+
+def delete_everything(handler_input) -> Deleted:
+    """Cancel the known reminders, then delete the record (DeleteMyDataIntent and SkillDisabled)."""
+    cancelled = cancel_known(handler_input, ALL)
+    if cancelled.failure is not None:
+        log.warning("could not cancel every reminder before deleting the data: %s",
+                    type(cancelled.failure).__name__)
     deleted = user_data.delete(handler_input)
-    if not deleted and gone:
-        user_data.save(handler_input)  # keep the records true to what still exists
-    return deleted, targeted, gone, failure is None
+    return Deleted(deleted, cancelled.targeted, cancelled.gone, cancelled.failure is None and cancelled.known)
 
 
 class DeleteMyDataHandler(Handler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent("DeleteMyDataIntent")(handler_input)
+    intents = ("DeleteMyDataIntent",)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        texts = t(handler_input)
-        set_mode(handler_input, MODE)
-        return reply(handler_input, texts("data.confirm"), reprompt=texts("data.confirm.reprompt"))
+    def respond(self, turn: Turn) -> Response:
+        turn.conv.go(Mode.DELETE_CONFIRM)
+        return ask(turn, turn.t("data.confirm"), turn.t(CONFIRM_REPROMPT))
 
 
 class ConfirmDeleteHandler(Handler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode(MODE)(handler_input) and is_intent("AMAZON.YesIntent")(handler_input)
+    intents = ("AMAZON.YesIntent",)
+    modes = (Mode.DELETE_CONFIRM,)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        texts = t(handler_input)
-        set_mode(handler_input, None)
-        deleted, known, gone, all_gone = delete_everything(handler_input)
-        log.info("delete my data: record deleted %s, reminders cancelled %d of %d", deleted, gone, known)
-        if deleted:
-            speech = texts("data.deleted.reminders" if known and all_gone else "data.deleted")
-            if not all_gone:
-                speech = join(speech, texts("data.reminders_left"))
+    def respond(self, turn: Turn) -> Response:
+        t = turn.t
+        turn.conv.home()
+        done = delete_everything(turn.handler_input)
+        log.info("delete my data: record deleted %s, reminders cancelled %d of %d",
+                 done.record_deleted, done.reminders_gone, done.reminders_known)
+        with_reminders = done.reminders_known and done.all_gone
+        if done.record_deleted:
+            speech = t("data.deleted.reminders" if with_reminders else "data.deleted")
+            if not done.all_gone:
+                speech = join(speech, t("data.reminders_left"))
         else:
-            speech = texts("data.delete_failed.reminders" if known and all_gone else "data.delete_failed")
-        return reply(handler_input, speech, end=True)
+            speech = t("data.delete_failed.reminders" if with_reminders else "data.delete_failed")
+        return tell(turn, speech)
 
 
 class KeepDataHandler(Handler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode(MODE)(handler_input) and is_intent("AMAZON.NoIntent")(handler_input)
+    intents = ("AMAZON.NoIntent",)
+    modes = (Mode.DELETE_CONFIRM,)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        set_mode(handler_input, None)
-        return reply(handler_input, t(handler_input)("data.kept"), end=True)
+    def respond(self, turn: Turn) -> Response:
+        turn.conv.home()
+        return tell(turn, turn.t("data.kept"))
 
 
 class ConfirmDeleteHelpHandler(Handler):
     """Help, or anything not understood, while the yes or no is awaited."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode(MODE)(handler_input) and is_intent(
-            "AMAZON.HelpIntent", "AMAZON.FallbackIntent", "UnsureIntent")(handler_input)
+    intents = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "UnsureIntent")
+    modes = (Mode.DELETE_CONFIRM,)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        texts = t(handler_input)
-        return reply(handler_input, texts("data.help"), reprompt=texts("data.confirm.reprompt"))
+    def respond(self, turn: Turn) -> Response:
+        return ask(turn, turn.t("data.help"), turn.t(CONFIRM_REPROMPT))
 
 
-def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
+def handlers(ctx: SkillContext) -> list[Handler]:
     return [DeleteMyDataHandler(ctx), ConfirmDeleteHandler(ctx), KeepDataHandler(ctx), ConfirmDeleteHelpHandler(ctx)]

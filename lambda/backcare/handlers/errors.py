@@ -1,4 +1,8 @@
-"""Exception handlers: specific ones first, then a catch-all that still gives safe advice."""
+"""Exception handlers: specific ones first, then a catch-all that still gives safe advice.
+
+The SDK skips the response interceptors when a handler raises, so these save the conversation
+themselves (`finish`).
+"""
 
 from __future__ import annotations
 
@@ -8,49 +12,52 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backcare.handlers.check import restart_after_bad_state, speak_step
-from backcare.handlers.common import SkillContext, in_mode, reply, session, set_mode, t
-from backcare.triage import StateError, TriageCheck, TriageState
+from backcare.conversation import Mode
+from backcare.handlers.base import SkillContext, Turn, ask, turn_of
+from backcare.handlers.check import speak_step
+from backcare.handlers.events import EventNotProcessed
+from backcare.handlers.interceptors import finish
+from backcare.triage import TriageCheck
 
 log = logging.getLogger(__name__)
 
-
-class TriageStateErrorHandler(AbstractExceptionHandler):
-    """A triage state we cannot trust (corrupt, or from an older version): ask again from the top."""
-
-    def __init__(self, ctx: SkillContext) -> None:
-        self.ctx = ctx
-
-    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return isinstance(exception, StateError)
-
-    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        return restart_after_bad_state(handler_input, self.ctx)
+GENERIC_ERROR = "error.generic"
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):
-    """Anything else: say sorry, and still tell the user what to do in an emergency."""
+    """Anything unexpected: say sorry, and still tell the user what to do in an emergency.
+
+    A running check is kept: the pending question is asked again. An event that must be retried
+    (`EventNotProcessed`) is not handled here: it reaches Alexa as an error.
+    """
 
     def __init__(self, ctx: SkillContext) -> None:
         self.ctx = ctx
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return True
+        return not isinstance(exception, EventNotProcessed)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("unhandled %s while answering a request", type(exception).__name__, exc_info=exception)
-        texts = t(handler_input)
-        try:
-            if in_mode("check")(handler_input):
-                # Keep a running check: apologise, then ask the pending question again.
-                step = TriageCheck.current(TriageState.from_dict(session(handler_input).get("triage")))
-                return speak_step(handler_input, self.ctx, step, prefix=texts("error.in_check"))
-            set_mode(handler_input, None)
-        except Exception:
-            log.warning("could not restore the session state after an error")
-            set_mode(handler_input, None)
-        return reply(handler_input, texts("error.generic"), reprompt=texts("error.generic.reprompt"))
+        from ask_sdk_core.response_helper import ResponseFactory
+
+        handler_input.response_builder = ResponseFactory()  # drop whatever the failed handler built
+        turn = turn_of(handler_input)
+        response = self._answer(turn)
+        finish(handler_input, response)
+        return response
+
+    def _answer(self, turn: Turn) -> Response:
+        t = turn.t
+        if turn.conv.mode is Mode.CHECK and turn.conv.triage is not None:
+            try:
+                step = TriageCheck.current(turn.conv.triage)
+                return speak_step(turn, self.ctx, step, prefix=t("error.in_check"))
+            except Exception:
+                log.warning("could not ask the pending question again after an error")
+        turn.conv.home()
+        return ask(turn, t(GENERIC_ERROR), t("error.generic.reprompt"))
 
 
 def handlers(ctx: SkillContext) -> list[AbstractExceptionHandler]:
-    return [TriageStateErrorHandler(ctx), CatchAllExceptionHandler(ctx)]
+    return [CatchAllExceptionHandler(ctx)]

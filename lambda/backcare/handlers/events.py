@@ -2,15 +2,14 @@
 
 - SkillDisabled: the user's known reminders are cancelled (with the event's own apiAccessToken
   and apiEndpoint; when that fails, e.g. because the permission went with the skill, the data is
-  deleted anyway) and the user's record is deleted (SPEC §6).
+  deleted anyway) and the user's record is deleted (SPEC §6). When the record could not be
+  deleted (the store is down), the event fails (`EventNotProcessed` reaches Alexa as an error),
+  so Alexa sends it again; a repeat finds less or nothing to do.
 - SkillPermissionChanged / SkillPermissionAccepted: what the skill knows about the reminders
   permission is the consent token Alexa sends with every request, so nothing needs storing.
   When the reminders scope is no longer granted, the reminder records are deliberately kept:
-  the reminders may still exist, and their alertTokens are the only way the skill can cancel
-  them (or list them) once the user allows reminders again. A cancel without the permission
-  takes the AskFor path. Nothing is written, so an event never creates a record for a user the
-  skill has not stored.
-- SkillAccountLinked, SkillEnabled and the rest are not used (the last-resort handler answers).
+  their alertTokens are the only way the skill can cancel them once the user allows reminders
+  again. Nothing is written, so an event never creates a record.
 
 Logs never carry ids or tokens: only the event type and counts.
 """
@@ -19,14 +18,11 @@ from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_request_type
 from ask_sdk_model import Response
 
-from backcare.handlers.common import Handler, SkillContext
+from backcare.handlers.base import Handler, SkillContext, Turn, silent
 from backcare.handlers.data import delete_everything
-from backcare.handlers.reminders import REMINDERS_SCOPE
+from backcare.handlers.reminders.permission import REMINDERS_SCOPE
 from backcare.persistence import user_data
 
 log = logging.getLogger(__name__)
@@ -35,41 +31,44 @@ SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 PERMISSION_EVENTS = ("AlexaSkillEvent.SkillPermissionChanged", "AlexaSkillEvent.SkillPermissionAccepted")
 
 
-def accepted_scopes(handler_input: HandlerInput) -> set[str]:
+class EventNotProcessed(RuntimeError):
+    """An event whose work could not be done; raised out of the Lambda so Alexa retries it."""
+
+
+def accepted_scopes(turn: Turn) -> set[str]:
     """The permission scopes the event says the user has granted now."""
-    body = getattr(handler_input.request_envelope.request, "body", None)
-    scopes = set()
-    for permission in (getattr(body, "accepted_permissions", None) or []):
-        scope = getattr(permission, "scope", None)
-        if scope:
-            scopes.add(scope)
-    return scopes
+    body = getattr(turn.request, "body", None)
+    return {scope for permission in (getattr(body, "accepted_permissions", None) or [])
+            if (scope := getattr(permission, "scope", None))}
 
 
 class SkillDisabledHandler(Handler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return get_request_type(handler_input) == SKILL_DISABLED
+    intents = (SKILL_DISABLED,)
+    everywhere = True
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        deleted, known, gone, _ = delete_everything(handler_input)
-        log.info("skill disabled: record deleted %s, reminders cancelled %d of %d", deleted, gone, known)
-        return handler_input.response_builder.response
+    def respond(self, turn: Turn) -> Response:
+        done = delete_everything(turn.handler_input)
+        log.info("skill disabled: record deleted %s, reminders cancelled %d of %d",
+                 done.record_deleted, done.reminders_gone, done.reminders_known)
+        if not done.record_deleted:
+            raise EventNotProcessed("the user's record could not be deleted; Alexa should retry")
+        return silent(turn)
 
 
 class PermissionEventHandler(Handler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return get_request_type(handler_input) in PERMISSION_EVENTS
+    intents = PERMISSION_EVENTS
+    everywhere = True
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        granted = REMINDERS_SCOPE in accepted_scopes(handler_input)
-        if granted:
-            log.info("%s: reminders permission granted", get_request_type(handler_input))
+    def respond(self, turn: Turn) -> Response:
+        event = getattr(turn.request, "object_type", None)
+        if REMINDERS_SCOPE in accepted_scopes(turn):
+            log.info("%s: reminders permission granted", event)
         else:
-            known = len(user_data.load(handler_input)["reminders"])
+            known = len(user_data.load(turn.handler_input)["reminders"])
             log.info("%s: reminders permission not granted; %d reminder records kept for later cancelling",
-                     get_request_type(handler_input), known)
-        return handler_input.response_builder.response
+                     event, known)
+        return silent(turn)
 
 
-def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
+def handlers(ctx: SkillContext) -> list[Handler]:
     return [SkillDisabledHandler(ctx), PermissionEventHandler(ctx)]

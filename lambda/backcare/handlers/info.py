@@ -1,32 +1,27 @@
-"""Spoken information: causes, when to see a doctor, warning signs. Each ends with the offer
-of the symptom check, the most useful next step after any of them."""
+"""Spoken information: causes, when to see a doctor, warning signs. Each ends with the offer of
+the symptom check, the most useful next step after any of them."""
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backcare.handlers.common import Handler, SkillContext, is_intent, join, offer, t
+from backcare.conversation import Offer
+from backcare.handlers.base import Handler, SkillContext, Turn
+from backcare.handlers.offers import offer
 
-INFO_INTENTS = {
-    "CausesIntent": "causes",
-    "WhenToSeeDoctorIntent": "when_doctor",
-    "WarningSignsIntent": "warning_signs",
+INFO_TEXTS = {
+    "CausesIntent": "info.causes",
+    "WhenToSeeDoctorIntent": "info.when_doctor",
+    "WarningSignsIntent": "info.warning_signs",
 }
 
 
 class InfoHandler(Handler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(*INFO_INTENTS)(handler_input)
+    intents = tuple(INFO_TEXTS)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from backcare.handlers.launch import opening
-
-        name = handler_input.request_envelope.request.intent.name
-        speech = join(opening(handler_input), t(handler_input)(INFO_INTENTS[name]))
-        return offer(handler_input, self.ctx, "check", prefix=speech)
+    def respond(self, turn: Turn) -> Response:
+        return offer(turn, self.ctx, (Offer.CHECK,), prefix=turn.t(INFO_TEXTS[turn.intent_name]))
 
 
-def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
+def handlers(ctx: SkillContext) -> list[Handler]:
     return [InfoHandler(ctx)]

@@ -17,23 +17,37 @@ def slot_value(handler_input: HandlerInput, name: str) -> str | None:
 
 
 def resolved_id(handler_input: HandlerInput, name: str) -> str | None:
-    """The entity-resolution id of a custom slot value (the first successful match).
+    """The entity-resolution id of a custom slot value (the first successful match)."""
+    ids = resolved_ids(handler_input, name)
+    return ids[0] if ids else None
 
-    Falls back to the raw value when it already is an id (lower case, underscores), which
-    is what simple test tools and the developer console's JSON input sometimes send.
+
+def resolved_ids(handler_input: HandlerInput, name: str) -> list[str]:
+    """Every entity-resolution id Alexa matched for a custom slot value, best first.
+
+    A spoken value can match several ids (Alexa lists them all); callers that must not miss
+    one (symptoms) look at every id. Falls back to the raw value when it already is an id
+    (lower case, underscores), which simple test tools and the developer console's JSON input
+    sometimes send.
     """
     try:
         slot = get_slot(handler_input, name)
     except (ValueError, AttributeError, TypeError):
-        return None
+        return []
     if slot is None:
-        return None
+        return []
+    ids: list[str] = []
     resolutions = getattr(slot, "resolutions", None)
     for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
         status = getattr(getattr(authority, "status", None), "code", None)
-        if status == StatusCode.ER_SUCCESS_MATCH and authority.values:
-            return authority.values[0].value.id
+        if status == StatusCode.ER_SUCCESS_MATCH:
+            for entry in getattr(authority, "values", None) or []:
+                value_id = getattr(getattr(entry, "value", None), "id", None)
+                if isinstance(value_id, str) and value_id not in ids:
+                    ids.append(value_id)
+    if ids:
+        return ids
     raw = slot_value(handler_input, name)
     if raw and raw.replace("_", "").isalpha() and raw == raw.lower():
-        return raw.replace(" ", "_")
-    return None
+        return [raw.replace(" ", "_")]
+    return []

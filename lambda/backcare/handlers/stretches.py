@@ -9,19 +9,17 @@ red-flag check still sees every intent first (its handlers are registered before
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from backcare.config import Config
 from backcare.content import Texts
-from backcare.handlers.common import Handler, SkillContext, in_mode, is_intent, join, offer, reply, session, set_mode, t
+from backcare.conversation import ExercisePlace, Mode, Offer
+from backcare.handlers.base import Handler, SkillContext, Turn, ask, join, tell
+from backcare.handlers.offers import offer
 
 log = logging.getLogger(__name__)
 
-MODE = "stretches"
 STRETCHES: tuple[str, ...] = ("knee_rolls", "bottom_to_heels", "back_extensions", "pelvic_tilts")
 # Repetitions guided per stretch, within SPEC §5's ranges (8-10, 8-10, 8-10, 10-15); the lower
 # end, since the safety line asks newcomers to start with fewer.
@@ -76,95 +74,76 @@ def stretch_speech(texts: Texts, step: int) -> str:
     )
 
 
-def speak_stretch(
-    handler_input: HandlerInput, ctx: SkillContext, step: int, prefix: str = "", *, chime: bool = False
-) -> Response:
+def speak_stretch(turn: Turn, ctx: SkillContext, step: int, prefix: str = "", *, chime: bool = False) -> Response:
     """Guide stretch `step` and remember it as the current one (not paused)."""
-    texts = t(handler_input)
-    set_mode(handler_input, MODE, stretch={"step": step, "paused": False})
+    t = turn.t
+    turn.conv.go(Mode.EXERCISE, exercise=ExercisePlace(level=1, step=step))
     cue = audio_tag(ctx.config, "chime") if chime else ""
     last = step == len(STRETCHES) - 1
-    return reply(
-        handler_input,
-        join(prefix, cue, stretch_speech(texts, step)),
-        reprompt=texts("stretch.reprompt_last" if last else "stretch.reprompt"),
-    )
+    return ask(turn, join(prefix, cue, stretch_speech(t, step)),
+               t("stretch.reprompt_last" if last else "stretch.reprompt"))
 
 
-def start(handler_input: HandlerInput, ctx: SkillContext, prefix: str = "") -> Response:
+def start(turn: Turn, ctx: SkillContext, prefix: str = "") -> Response:
     """The routine from the top: what it is, the safety line, then the first stretch."""
-    texts = t(handler_input)
-    return speak_stretch(handler_input, ctx, 0, prefix=join(prefix, texts("stretch.intro"), texts("stretch.safety")))
+    t = turn.t
+    return speak_stretch(turn, ctx, 0, prefix=join(prefix, t("stretch.intro"), t("stretch.safety")))
 
 
-def go_on(handler_input: HandlerInput, ctx: SkillContext, step: int) -> Response:
+def go_on(turn: Turn, ctx: SkillContext, step: int) -> Response:
     """After stretch `step`: the next one (a chime between them), or the end of the routine."""
     if step + 1 < len(STRETCHES):
-        return speak_stretch(handler_input, ctx, step + 1, chime=True)
-    set_mode(handler_input, None)  # the routine is over, whether or not an offer follows
-    return offer(handler_input, ctx, "reminders", prefix=t(handler_input)("stretch.done"))
-
-
-def place(handler_input: HandlerInput) -> tuple[int, bool] | None:
-    """(current step, paused) from the session, or None if missing or unreadable."""
-    raw = session(handler_input).get("stretch")
-    if not isinstance(raw, dict):
-        return None
-    step = raw.get("step")
-    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < len(STRETCHES):
-        return None
-    return step, bool(raw.get("paused"))
+        return speak_stretch(turn, ctx, step + 1, chime=True)
+    turn.conv.home()
+    return offer(turn, ctx, (Offer.POSTURE_REMINDERS,), prefix=turn.t("stretch.done"))
 
 
 class StartStretchesHandler(Handler):
-    """"Guide me through stretches": from the top (a first-time one-shot hears the disclaimer)."""
+    """"Guide me through stretches": from the top."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent("StartStretchesIntent")(handler_input)
+    intents = ("StartStretchesIntent", "StartExercisesIntent")
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        if in_mode(MODE)(handler_input):
-            return speak_stretch(handler_input, self.ctx, 0, prefix=t(handler_input)("stretch.restart"))
-        from backcare.handlers.launch import opening
-
-        return start(handler_input, self.ctx, prefix=opening(handler_input))
+    def respond(self, turn: Turn) -> Response:
+        return start(turn, self.ctx)
 
 
 class _InRoutine(Handler):
-    """A request in the routine; a lost or unreadable place restarts the routine safely."""
+    """A request in the routine; a lost place restarts the routine safely."""
 
-    intents: ClassVar[tuple[str, ...]] = ()
+    modes = (Mode.EXERCISE,)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode(MODE)(handler_input) and is_intent(*self.intents)(handler_input)
+    def respond(self, turn: Turn) -> Response:
+        place = turn.conv.exercise
+        if place is None or place.step >= len(STRETCHES):
+            return speak_stretch(turn, self.ctx, 0, prefix=turn.t("stretch.lost_state"))
+        return self.act(turn, place.step, place.paused)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        where = place(handler_input)
-        if where is None:
-            log.warning("unreadable stretch place in the session; restarting the routine")
-            return speak_stretch(handler_input, self.ctx, 0, prefix=t(handler_input)("stretch.lost_state"))
-        return self.act(handler_input, *where)
-
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
         raise NotImplementedError
+
+
+class RestartRoutineHandler(_InRoutine):
+    intents = ("StartStretchesIntent", "StartExercisesIntent", "AMAZON.StartOverIntent")
+
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
+        return speak_stretch(turn, self.ctx, 0, prefix=turn.t("stretch.restart"))
 
 
 class NextHandler(_InRoutine):
     """Next, or yes to "ready for the next stretch?" (also from a pause)."""
 
-    intents = ("AMAZON.NextIntent", "AMAZON.YesIntent")
+    intents = ("AMAZON.NextIntent", "AMAZON.YesIntent", "SkipIntent")
 
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
-        return go_on(handler_input, self.ctx, step)
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
+        return go_on(turn, self.ctx, step)
 
 
 class PauseHandler(_InRoutine):
     intents = ("AMAZON.PauseIntent",)
 
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
-        texts = t(handler_input)
-        set_mode(handler_input, MODE, stretch={"step": step, "paused": True})
-        return reply(handler_input, texts("stretch.paused"), reprompt=texts("stretch.paused.reprompt"))
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
+        turn.conv.go(Mode.EXERCISE, exercise=ExercisePlace(level=1, step=step, paused=True))
+        return ask(turn, turn.t("stretch.paused"), turn.t("stretch.paused.reprompt"))
 
 
 class ResumeHandler(_InRoutine):
@@ -173,24 +152,10 @@ class ResumeHandler(_InRoutine):
 
     intents = ("AMAZON.ResumeIntent",)
 
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
         if not paused:
-            return go_on(handler_input, self.ctx, step)
-        return speak_stretch(handler_input, self.ctx, step, prefix=t(handler_input)("stretch.resumed"))
-
-
-class RepeatHandler(_InRoutine):
-    intents = ("AMAZON.RepeatIntent",)
-
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
-        return speak_stretch(handler_input, self.ctx, step, prefix=t(handler_input)("stretch.repeat"))
-
-
-class StartOverHandler(_InRoutine):
-    intents = ("AMAZON.StartOverIntent",)
-
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
-        return speak_stretch(handler_input, self.ctx, 0, prefix=t(handler_input)("stretch.restart"))
+            return go_on(turn, self.ctx, step)
+        return speak_stretch(turn, self.ctx, step, prefix=turn.t("stretch.resumed"))
 
 
 class HelpHandler(_InRoutine):
@@ -198,10 +163,9 @@ class HelpHandler(_InRoutine):
 
     intents = ("AMAZON.HelpIntent",)
 
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
-        texts = t(handler_input)
-        speech = texts("stretch.help", number=step + 1, total=len(STRETCHES))
-        return reply(handler_input, speech, reprompt=texts("stretch.help.reprompt"))
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
+        t = turn.t
+        return ask(turn, t("stretch.help", number=step + 1, total=len(STRETCHES)), t("stretch.help.reprompt"))
 
 
 class StopHandler(_InRoutine):
@@ -209,33 +173,24 @@ class StopHandler(_InRoutine):
 
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NoIntent")
 
-    def handle(self, handler_input: HandlerInput) -> Response:  # ends even with a lost place
-        set_mode(handler_input, None)
-        return reply(handler_input, t(handler_input)("stretch.stopped"), end=True)
+    def respond(self, turn: Turn) -> Response:  # ends even with a lost place
+        turn.conv.home()
+        return tell(turn, turn.t("stretch.stopped"))
 
 
 class FallbackHandler(_InRoutine):
     """Something not understood in the routine: keep the place and say what works."""
 
-    intents = ("AMAZON.FallbackIntent", "UnsureIntent")
+    intents = ("AMAZON.FallbackIntent", "UnsureIntent", "EasierIntent")
 
-    def act(self, handler_input: HandlerInput, step: int, paused: bool) -> Response:
-        texts = t(handler_input)
-        unsure = is_intent("UnsureIntent")(handler_input)
-        reprompt = texts("stretch.paused.reprompt" if paused else "stretch.reprompt")
-        return reply(handler_input, texts("stretch.unsure" if unsure else "stretch.fallback"), reprompt=reprompt)
+    def act(self, turn: Turn, step: int, paused: bool) -> Response:
+        t = turn.t
+        unsure = turn.intent_name == "UnsureIntent"
+        reprompt = t("stretch.paused.reprompt" if paused else "stretch.reprompt")
+        return ask(turn, t("stretch.unsure" if unsure else "stretch.fallback"), reprompt)
 
 
-def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
-    ctx.offer_actions["stretches"] = lambda handler_input, prefix="": start(handler_input, ctx, prefix)
-    return [
-        StartStretchesHandler(ctx),
-        NextHandler(ctx),
-        PauseHandler(ctx),
-        ResumeHandler(ctx),
-        RepeatHandler(ctx),
-        StartOverHandler(ctx),
-        HelpHandler(ctx),
-        StopHandler(ctx),
-        FallbackHandler(ctx),
-    ]
+def handlers(ctx: SkillContext) -> list[Handler]:
+    ctx.offer_actions[Offer.EXERCISES] = lambda turn, prefix="": start(turn, ctx, prefix)
+    return [StartStretchesHandler(ctx), RestartRoutineHandler(ctx), NextHandler(ctx), PauseHandler(ctx),
+            ResumeHandler(ctx), HelpHandler(ctx), StopHandler(ctx), FallbackHandler(ctx)]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backcare.content import TIP_TOPICS
-from backcare.handlers.common import Handler, SkillContext, in_mode, is_intent, join, offer, reply, session, set_mode, t
+from backcare.conversation import Mode, Offer, TipsPlace
+from backcare.handlers.base import Handler, SkillContext, Turn, ask, join
+from backcare.handlers.offers import offer
 from backcare.handlers.slots import resolved_id, slot_value
 from backcare.persistence import user_data
+
+TIP_TEXTS: dict[str, str] = {
+    "movement": "tips.movement",
+    "positions": "tips.positions",
+    "exercise": "tips.exercise",
+    "heat_cold": "tips.heat_cold",
+    "pain_relief": "tips.pain_relief",
+    "prevention": "tips.prevention",
+}
+TIP_TOPICS: tuple[str, ...] = tuple(TIP_TEXTS)
+MORE, MORE_REPROMPT = "tips.more", "tips.more.reprompt"
 
 
 def _next_topic(after: str | None) -> str:
@@ -18,84 +28,89 @@ def _next_topic(after: str | None) -> str:
     return TIP_TOPICS[(TIP_TOPICS.index(after) + 1) % len(TIP_TOPICS)]
 
 
-def _remembered_topic(handler_input: HandlerInput) -> str | None:
-    last = user_data.load(handler_input).get("last_tip") or {}
-    return last.get("topic")
+def read_tip(turn: Turn, ctx: SkillContext, topic: str, prefix: str = "") -> Response:
+    place = turn.conv.tips
+    heard = place.heard if place else ()
+    heard = heard if topic in heard else (*heard, topic)
 
+    def remember(data: dict) -> None:
+        data["last_tip"] = {"topic": topic, "index": 0}
 
-def read_tip(handler_input: HandlerInput, ctx: SkillContext, topic: str, prefix: str = "") -> Response:
-    texts = t(handler_input)
-    heard = list(session(handler_input).get("tips", {}).get("heard", []))
-    heard = [*heard, topic] if topic not in heard else heard
-    data = user_data.load(handler_input)
-    data["last_tip"] = {"topic": topic, "index": 0}
-    user_data.save(handler_input)
-    speech = join(prefix, texts(f"tips.{topic}"))
+    user_data.update(turn.handler_input, remember)
+    speech = join(prefix, turn.t(TIP_TEXTS[topic]))
     if len(heard) >= len(TIP_TOPICS):
         # Every topic heard in this session: offer something else instead of looping.
-        return offer(handler_input, ctx, "stretches", prefix=join(speech, texts("tips.all_heard")))
-    set_mode(handler_input, "tips", tips={"topic": topic, "heard": heard})
-    return reply(handler_input, join(speech, texts("tips.more")), reprompt=texts("tips.more.reprompt"))
+        turn.conv.go(Mode.HOME)
+        return offer(turn, ctx, (Offer.EXERCISES,), prefix=join(speech, turn.t("tips.all_heard")))
+    turn.conv.go(Mode.TIPS, tips=TipsPlace(topic=topic, heard=heard))
+    return ask(turn, join(speech, turn.t(MORE)), turn.t(MORE_REPROMPT))
 
 
-def next_tip(handler_input: HandlerInput, ctx: SkillContext, prefix: str = "") -> Response:
-    current = session(handler_input).get("tips", {}).get("topic") or _remembered_topic(handler_input)
-    heard = session(handler_input).get("tips", {}).get("heard", [])
+def next_tip(turn: Turn, ctx: SkillContext, prefix: str = "") -> Response:
+    place = turn.conv.tips
+    if place is not None:
+        current, heard = place.topic, place.heard
+    else:
+        current = (user_data.load(turn.handler_input).get("last_tip") or {}).get("topic")
+        heard = ()
     topic = _next_topic(current)
     while topic in heard and len(heard) < len(TIP_TOPICS):
         topic = _next_topic(topic)
-    return read_tip(handler_input, ctx, topic, prefix)
+    return read_tip(turn, ctx, topic, prefix)
 
 
 class TipsHandler(Handler):
-    """"Give me tips about posture", or just "give me tips"."""
+    """"Give me tips about heat", or just "give me tips"."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent("SelfCareTipsIntent")(handler_input)
+    intents = ("SelfCareTipsIntent",)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from backcare.handlers.launch import opening
-
-        prefix = opening(handler_input)
-        topic = resolved_id(handler_input, "topic")
-        if topic in TIP_TOPICS:
-            return read_tip(handler_input, self.ctx, topic, prefix)
-        if slot_value(handler_input, "topic"):
-            prefix = join(prefix, t(handler_input)("tips.unknown_topic"))
-        return next_tip(handler_input, self.ctx, prefix)
+    def respond(self, turn: Turn) -> Response:
+        topic = resolved_id(turn.handler_input, "topic")
+        if topic in TIP_TEXTS:
+            return read_tip(turn, self.ctx, topic)
+        prefix = turn.t("tips.unknown_topic") if slot_value(turn.handler_input, "topic") else ""
+        return next_tip(turn, self.ctx, prefix)
 
 
 class MoreTipsHandler(Handler):
     """"Yes" or "next" after a tip."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode("tips")(handler_input) and is_intent("AMAZON.YesIntent", "AMAZON.NextIntent")(handler_input)
+    intents = ("AMAZON.YesIntent", "AMAZON.NextIntent")
+    modes = (Mode.TIPS,)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return next_tip(handler_input, self.ctx)
+    def respond(self, turn: Turn) -> Response:
+        return next_tip(turn, self.ctx)
 
 
 class NoMoreTipsHandler(Handler):
-    """"No" (or "pause") after a tip: move on to the next offer."""
+    """"No" (or "pause") after a tip: the next offer."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode("tips")(handler_input) and is_intent("AMAZON.NoIntent", "AMAZON.PauseIntent")(handler_input)
+    intents = ("AMAZON.NoIntent", "AMAZON.PauseIntent")
+    modes = (Mode.TIPS,)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return offer(handler_input, self.ctx, "stretches", prefix=t(handler_input)("offer.declined"))
+    def respond(self, turn: Turn) -> Response:
+        return offer(turn, self.ctx, (Offer.EXERCISES,), prefix=turn.t("offer.declined"))
 
 
-class TipsNotUnderstoodHandler(AbstractRequestHandler):
+class TipsNotUnderstoodHandler(Handler):
     """Fallback or "not sure" after a tip: ask again, with what the user can say."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return in_mode("tips")(handler_input) and is_intent("AMAZON.FallbackIntent", "UnsureIntent")(handler_input)
+    intents = ("AMAZON.FallbackIntent", "UnsureIntent")
+    modes = (Mode.TIPS,)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        texts = t(handler_input)
-        return reply(handler_input, texts("tips.not_understood"), reprompt=texts("tips.more.reprompt"))
+    def respond(self, turn: Turn) -> Response:
+        return ask(turn, turn.t("tips.not_understood"), turn.t(MORE_REPROMPT))
 
 
-def handlers(ctx: SkillContext) -> list[AbstractRequestHandler]:
-    ctx.offer_actions["tips"] = lambda handler_input, prefix="": next_tip(handler_input, ctx, prefix)
-    return [MoreTipsHandler(ctx), NoMoreTipsHandler(ctx), TipsNotUnderstoodHandler(), TipsHandler(ctx)]
+class TipsHelpHandler(Handler):
+    intents = ("AMAZON.HelpIntent",)
+    modes = (Mode.TIPS,)
+
+    def respond(self, turn: Turn) -> Response:
+        return ask(turn, turn.t("tips.help"), turn.t(MORE_REPROMPT))
+
+
+def handlers(ctx: SkillContext) -> list[Handler]:
+    ctx.offer_actions[Offer.TIPS] = lambda turn, prefix="": next_tip(turn, ctx, prefix)
+    return [TipsHandler(ctx), MoreTipsHandler(ctx), NoMoreTipsHandler(ctx), TipsNotUnderstoodHandler(ctx),
+            TipsHelpHandler(ctx)]

@@ -96,7 +96,8 @@ Catalog = Callable[[str], Iterable[Any]]
 
 
 def real_catalog() -> tuple[Catalog, tuple[str, ...]]:
-    from backcare.content import LOCALES, prompt_catalog
+    from backcare.content import LOCALES
+    from backcare_tools.audio.catalog import prompt_catalog
 
     return prompt_catalog, tuple(LOCALES)
 
@@ -140,10 +141,10 @@ def write_csv(rows: list[Row], path: Path) -> Path:
 
 
 def all_no_keys() -> list[str]:
-    """What an all-no check says, in order (see content.prompt_catalog)."""
-    from backcare.triage import QUESTION_IDS
+    """What an all-no check says, in order (the keys the check handlers use)."""
+    from backcare.handlers.check import all_no_keys as keys
 
-    return ["check.intro", *(f"q.{qid}.ask" for qid in QUESTION_IDS), "outcome.SELF_CARE.speech"]
+    return keys()
 
 
 @dataclass(frozen=True)
