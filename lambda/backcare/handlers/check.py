@@ -93,6 +93,7 @@ OFFERS_AFTER: dict[Disposition, tuple[Offer, ...]] = {
     Disposition.SELF_CARE: (Offer.CHECKIN_REMINDER, Offer.TIPS, Offer.EXERCISES),
 }
 CHECK_INTRO = "check.intro"
+NOTHING_TO_GO_BACK = "check.nothing_to_go_back"
 ANSWERS = {"AMAZON.YesIntent": Answer.YES, "AMAZON.NoIntent": Answer.NO, "UnsureIntent": Answer.UNSURE}
 
 
@@ -245,7 +246,7 @@ class CheckGoBackHandler(Handler):
         state = pending(turn)
         if state.last_answered() is None:
             return speak_step(turn, self.ctx, TriageCheck.current(state),
-                              prefix=turn.t("check.nothing_to_go_back"))
+                              prefix=turn.t(NOTHING_TO_GO_BACK))
         return speak_step(turn, self.ctx, TriageCheck.go_back(state))
 
 
@@ -259,7 +260,7 @@ class GoBackAfterCheckHandler(Handler):
         if state is None or state.last_answered() is None:
             from backcare.handlers.builtins import home
 
-            return home(turn, self.ctx, prefix=turn.t("check.nothing_to_go_back"))
+            return home(turn, self.ctx, prefix=turn.t(NOTHING_TO_GO_BACK))
         return speak_step(turn, self.ctx, TriageCheck.go_back(state))
 
 

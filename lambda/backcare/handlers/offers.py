@@ -20,6 +20,7 @@ OFFER_TEXTS: dict[Offer, tuple[str, str]] = {
     Offer.NEXT_LEVEL: ("offer.next_level", "offer.next_level.reprompt"),
 }
 GOODBYE = "home.goodbye"
+DECLINED = "offer.declined"
 
 
 def offer(turn: Turn, ctx: SkillContext, offers: tuple[Offer, ...], prefix: str = "",
@@ -54,7 +55,7 @@ class OfferNoHandler(Handler):
     modes = (Mode.OFFER,)
 
     def respond(self, turn: Turn) -> Response:
-        return offer(turn, self.ctx, turn.conv.offers[1:], prefix=turn.t("offer.declined"))
+        return offer(turn, self.ctx, turn.conv.offers[1:], prefix=turn.t(DECLINED))
 
 
 class OfferUnclearHandler(Handler):

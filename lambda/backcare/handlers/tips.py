@@ -6,7 +6,7 @@ from ask_sdk_model import Response
 
 from backcare.conversation import Mode, Offer, TipsPlace
 from backcare.handlers.base import Handler, SkillContext, Turn, ask, join
-from backcare.handlers.offers import offer
+from backcare.handlers.offers import DECLINED, offer
 from backcare.handlers.slots import resolved_id, slot_value
 from backcare.persistence import user_data
 
@@ -89,7 +89,7 @@ class NoMoreTipsHandler(Handler):
     modes = (Mode.TIPS,)
 
     def respond(self, turn: Turn) -> Response:
-        return offer(turn, self.ctx, (Offer.EXERCISES,), prefix=turn.t("offer.declined"))
+        return offer(turn, self.ctx, (Offer.EXERCISES,), prefix=turn.t(DECLINED))
 
 
 class TipsNotUnderstoodHandler(Handler):

@@ -39,6 +39,7 @@ CANCEL_REPROMPT = "reminders.cancel.reprompt"
 HELP, HELP_REPROMPT = "reminders.help", "reminders.help.reprompt"
 NONE_TO_CANCEL = "reminders.cancel.none"
 YES_OR_NO = "reminders.confirm.yes_or_no"
+CANT_LOOK = "reminders.cancel.unavailable"
 
 
 def cancel(turn: Turn, kind: str, *, after_permission: bool = False) -> Response:
@@ -48,7 +49,7 @@ def cancel(turn: Turn, kind: str, *, after_permission: bool = False) -> Response
     done = cancel_known(turn.handler_input, kind)
     turn.conv.home()
     if not done.known:
-        return tell(turn, t("reminders.cancel.unavailable"))
+        return tell(turn, t(CANT_LOOK))
     if done.targeted == 0:
         if kind == ALL:
             return tell(turn, t(NONE_TO_CANCEL))
@@ -188,7 +189,7 @@ class CancelRemindersHandler(Handler):
         records = user_data.load(turn.handler_input)["reminders"]
         if user_data.status(turn.handler_input) == user_data.UNAVAILABLE:
             turn.conv.home()
-            return tell(turn, t("reminders.cancel.unavailable"))
+            return tell(turn, t(CANT_LOOK))
         kinds = sorted({record["kind"] for record in records})
         if not kinds:
             turn.conv.home()
