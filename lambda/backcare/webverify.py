@@ -1,127 +1,151 @@
-"""Alexa request signature verification for the self-hosted web service.
+"""Checks that a web request comes from Alexa, for this skill, now (the web service only).
 
-`AlexaRequestVerifier` subclasses the SDK's `RequestVerifier` and keeps its rules (certificate
-URL scheme/host/path/port, SHA-256 signature of the raw body from the `Signature-256` header).
-It changes what a production server and the tests need changed:
+Each verifier takes an `AlexaRequest` (the raw body bytes, the headers and the parsed envelope)
+and raises `VerificationError` to refuse it; the web service answers HTTP 400 and the skill
+never sees the request. Cheap checks run first, so a request that fails them never causes a
+certificate download:
 
-- the certificate chain is fetched through an injectable `fetch` callable; the default one has
-  a timeout and a size cap (the SDK's `urlopen` has neither), and chains are cached for a
-  bounded time and count;
-- the chain is validated against an injectable list of trust roots (default: Mozilla's roots
-  from certifi) at the verifier's clock time, through the certvalidator API;
-- the signing certificate's validity uses timezone-aware times and a missing SAN is a
-  verification failure, not a server error;
-- any unexpected error while verifying (bad base64, malformed PEM) rejects the request.
-
-Imported only by `backcare.web` (never by the Lambda function).
+- `TimestampVerifier`: `request.timestamp` within 150 s of now (an hour for skill events);
+- `ApplicationIdVerifier`: every application id in the envelope is the configured `SKILL_ID`
+  (the web service runs it whenever `SKILL_ID` is set, before the others, even with --no-verify);
+- `SignatureVerifier`: the `Signature-256` header is the RSA/SHA-256 signature of the exact body
+  bytes by the signing certificate at `SignatureCertChainUrl` (see `backcare.webcerts`).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
-from ask_sdk_webservice_support.verifier import RequestVerifier, VerificationException
-from ask_sdk_webservice_support.verifier_constants import CERT_CHAIN_DOMAIN
-from certvalidator import CertificateValidator, ValidationContext
-from certvalidator.errors import PathError, ValidationError
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.hashes import SHA256
 
-CertificateFetcher = Callable[[str], bytes]
-Clock = Callable[[], datetime]
+from backcare.webcerts import ChainCache, ChainError, Clock, normalise_cert_url, utc_now
 
-FETCH_TIMEOUT_SECONDS = 3.0
-MAX_CHAIN_BYTES = 64 * 1024  # a real chain is about 5 KB
-CHAIN_CACHE_SECONDS = 3600.0
-CHAIN_CACHE_ENTRIES = 8
-
-
-def fetch_certificate_chain(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS) -> bytes:
-    """Download a PEM certificate chain over HTTPS, with a timeout and a size cap."""
-    from urllib.request import urlopen
-
-    with urlopen(url, timeout=timeout) as response:  # the URL was checked: https://s3.amazonaws.com/echo.api/
-        data = response.read(MAX_CHAIN_BYTES + 1)
-    if len(data) > MAX_CHAIN_BYTES:
-        raise ValueError(f"certificate chain larger than {MAX_CHAIN_BYTES} bytes")
-    return data
+CERT_URL_HEADER = "SignatureCertChainUrl"
+SIGNATURE_HEADER = "Signature-256"
+TOLERANCE_SECONDS = 150
+SKILL_EVENT_TOLERANCE_SECONDS = 3600
+SKILL_EVENT_PREFIX = "AlexaSkillEvent."
+# RSA signatures are as long as the key: 2048 to 8192 bits. Anything else is refused before any
+# certificate is downloaded for it.
+SIGNATURE_BYTES = range(256, 1025)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+class VerificationError(Exception):
+    """The request is not verifiably from Alexa for this skill; it gets HTTP 400."""
 
 
-class AlexaRequestVerifier(RequestVerifier):
-    """The SDK's request signature verifier with an injectable fetcher, trust store and clock."""
+@dataclass(frozen=True)
+class AlexaRequest:
+    headers: Mapping[str, str]
+    body: bytes
+    envelope: dict[str, Any]
 
-    def __init__(
-        self,
-        *,
-        fetch: CertificateFetcher | None = None,
-        trust_roots: Sequence[bytes] | None = None,
-        clock: Clock = _utc_now,
-        cache_seconds: float = CHAIN_CACHE_SECONDS,
-    ) -> None:
-        super().__init__()  # header names SignatureCertChainUrl / Signature-256, PKCS#1 v1.5, SHA-256
-        self._fetch = fetch or fetch_certificate_chain
-        self._trust_roots = list(trust_roots) if trust_roots is not None else None
+
+class Verifier(Protocol):
+    def verify(self, request: AlexaRequest) -> None: ...
+
+
+def parse_timestamp(value: object) -> datetime:
+    """`request.timestamp` as an aware datetime; ISO 8601 with a time zone, as Alexa sends it."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise VerificationError("request.timestamp is not an ISO 8601 string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise VerificationError("request.timestamp is not an ISO 8601 date and time") from exc
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise VerificationError("request.timestamp has no time zone")
+    return moment
+
+
+class TimestampVerifier:
+    def __init__(self, *, clock: Clock = utc_now) -> None:
         self._clock = clock
-        self._cache_seconds = cache_seconds
-        self._chains: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
 
-    def verify(self, headers: Any, serialized_request_env: str, deserialized_request_env: Any) -> None:
-        try:
-            super().verify(headers, serialized_request_env, deserialized_request_env)
-        except VerificationException:
-            raise
-        except Exception as exc:  # fail closed: anything odd in the signature material rejects
-            raise VerificationException(f"Request signature could not be verified: {exc}") from exc
+    def verify(self, request: AlexaRequest) -> None:
+        body = request.envelope["request"]
+        moment = parse_timestamp(body.get("timestamp"))
+        tolerance = SKILL_EVENT_TOLERANCE_SECONDS if str(body.get("type", "")).startswith(
+            SKILL_EVENT_PREFIX) else TOLERANCE_SECONDS
+        if abs((self._clock() - moment).total_seconds()) > tolerance:
+            raise VerificationError(f"request.timestamp is more than {tolerance} s from now")
 
-    def _load_cert_chain(self, cert_url: str) -> bytes:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._chains.get(cert_url)
-            if cached and now - cached[0] < self._cache_seconds:
-                return cached[1]
-        try:
-            chain = self._fetch(cert_url)
-        except (OSError, ValueError) as exc:
-            raise VerificationException(f"Unable to load the certificate chain: {exc}") from exc
-        with self._lock:
-            self._chains[cert_url] = (now, chain)
-            self._chains.move_to_end(cert_url)
-            while len(self._chains) > CHAIN_CACHE_ENTRIES:
-                self._chains.popitem(last=False)
-        return chain
 
-    def _validate_cert_chain(self, cert_chain: bytes) -> None:
-        try:
-            certs = x509.load_pem_x509_certificates(cert_chain)
-        except ValueError as exc:
-            raise VerificationException("Certificate chain is not valid PEM") from exc
-        der = [cert.public_bytes(Encoding.DER) for cert in certs]
-        # None: the validator's own default, Mozilla's root store from certifi (parsed once).
-        context = ValidationContext(trust_roots=self._trust_roots, moment=self._clock())
-        try:
-            CertificateValidator(der[0], der[1:], validation_context=context).validate_usage(
-                key_usage={"digital_signature"}
-            )
-        except (PathError, ValidationError) as exc:
-            raise VerificationException(f"Certificate chain is not valid: {exc}") from exc
+def application_ids(envelope: Mapping[str, Any]) -> list[object]:
+    """The application ids an envelope names: context.System's and, when present, the session's."""
+    context, session = envelope.get("context"), envelope.get("session")
+    system = context.get("System") if isinstance(context, dict) else None
+    found = []
+    for owner in (system, session):
+        application = owner.get("application") if isinstance(owner, dict) else None
+        if isinstance(application, dict) and "applicationId" in application:
+            found.append(application["applicationId"])
+    return found
 
-    def _validate_end_certificate(self, x509_cert: x509.Certificate) -> None:
-        now = self._clock()
-        if not x509_cert.not_valid_before_utc <= now <= x509_cert.not_valid_after_utc:
-            raise VerificationException("Signing certificate is expired or not yet valid")
+
+class ApplicationIdVerifier:
+    def __init__(self, skill_id: str) -> None:
+        self._skill_id = skill_id
+
+    def verify(self, request: AlexaRequest) -> None:
+        ids = application_ids(request.envelope)
+        if not ids or any(found != self._skill_id for found in ids):
+            raise VerificationError("the request is not for this skill's application id")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:  # a plain dict from a test, not a case-insensitive header map
+        value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+    return value
+
+
+def decode_signature(value: str) -> bytes:
+    try:
+        signature = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise VerificationError(f"the {SIGNATURE_HEADER} header is not base64") from exc
+    if len(signature) not in SIGNATURE_BYTES:
+        raise VerificationError(f"the {SIGNATURE_HEADER} header is not an RSA signature")
+    return signature
+
+
+class SignatureVerifier:
+    """Amazon's signature check over the raw body, with chains from a `ChainCache`."""
+
+    def __init__(self, chains: ChainCache | None = None) -> None:
+        self.chains = chains or ChainCache()
+
+    def verify(self, request: AlexaRequest) -> None:
+        cert_url = _header(request.headers, CERT_URL_HEADER)
+        encoded = _header(request.headers, SIGNATURE_HEADER)
+        if not cert_url or not encoded:
+            raise VerificationError(f"the {SIGNATURE_HEADER} or {CERT_URL_HEADER} header is missing")
+        signature = decode_signature(encoded)
         try:
-            names = x509_cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        except x509.ExtensionNotFound as exc:
-            raise VerificationException("Signing certificate has no subject alternative name") from exc
-        if CERT_CHAIN_DOMAIN not in names.get_values_for_type(x509.DNSName):
-            raise VerificationException(f"Signing certificate is not for {CERT_CHAIN_DOMAIN}")
+            url = normalise_cert_url(cert_url)
+            chain = self.chains.lookup(url)
+        except ChainError as exc:
+            raise VerificationError(str(exc)) from exc
+        try:
+            chain.public_key.verify(signature, request.body, PKCS1v15(), SHA256())
+        except (InvalidSignature, ValueError) as exc:
+            raise VerificationError("the signature does not match the body") from exc
+        self.chains.confirm(url, chain)
+
+
+def default_verifiers(signature: SignatureVerifier | None = None, *, clock: Clock = utc_now) -> list[Verifier]:
+    """Alexa's checks: the timestamp (cheap) before the signature (may download a chain)."""
+    return [TimestampVerifier(clock=clock), signature or SignatureVerifier()]
+
+
+def run(verifiers: Sequence[Verifier], request: AlexaRequest) -> None:
+    for verifier in verifiers:
+        verifier.verify(request)
