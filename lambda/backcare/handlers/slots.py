@@ -1,18 +1,26 @@
-"""Reading slot values the way Alexa sends them (entity resolution first, raw value second)."""
+"""Reading slot values the way Alexa sends them (entity resolution first, raw value second).
+
+Works for every request that carries an intent (IntentRequest and CanFulfillIntentRequest);
+anything else, or a malformed slot, reads as absent.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot
 from ask_sdk_model.slu.entityresolution import StatusCode
+
+
+def _slot(handler_input: HandlerInput, name: str) -> Any:
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slots = getattr(intent, "slots", None)
+    return slots.get(name) if isinstance(slots, dict) else None
 
 
 def slot_value(handler_input: HandlerInput, name: str) -> str | None:
     """The raw spoken value of slot `name`, or None when absent or empty."""
-    try:
-        value = getattr(get_slot(handler_input, name), "value", None)
-    except (ValueError, AttributeError, TypeError):
-        return None
+    value = getattr(_slot(handler_input, name), "value", None)
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -30,10 +38,7 @@ def resolved_ids(handler_input: HandlerInput, name: str) -> list[str]:
     (lower case, underscores), which simple test tools and the developer console's JSON input
     sometimes send.
     """
-    try:
-        slot = get_slot(handler_input, name)
-    except (ValueError, AttributeError, TypeError):
-        return []
+    slot = _slot(handler_input, name)
     if slot is None:
         return []
     ids: list[str] = []
