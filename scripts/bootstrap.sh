@@ -45,8 +45,7 @@ if [ ! -x "$venv/bin/python" ]; then
   say "creating $venv"
   "$py" -m venv "$venv"
 fi
-want="$(stamp_of pyproject.toml lambda/requirements.txt scripts/constraints.txt \
-  packaging/certvalidator-cryptography/pyproject.toml packaging/certvalidator-cryptography/certvalidator/*.py)"
+want="$(stamp_of pyproject.toml lambda/requirements.txt scripts/constraints.txt)"
 if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want" ]; then
   say "installing the project and its development tools into $venv"
   pip_quiet "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
