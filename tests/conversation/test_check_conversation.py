@@ -78,7 +78,8 @@ def test_all_no_reaches_self_care_worded_as_what_the_user_said(locale):
     assert "you didn't mention any of the warning signs i asked about" in said, f"{reply}"
     assert "don't have any" not in said and "no warning signs" not in (reply.card or {}).get("title", "").lower(), \
         f"self-care must not sound like a diagnosis: {reply}"
-    assert "peeing" in said or "weeing" in said, f"self-care must name trouble peeing as an emergency sign: {reply}"
+    assert any(words in said for words in ("peeing", "weeing", "passing urine")), \
+        f"self-care must name trouble peeing as an emergency sign: {reply}"
     assert "numbness between your legs" in said, f"self-care must name numbness between the legs: {reply}"
     assert SPOKEN_EMERGENCY[locale] in reply.speech and "two weeks" in said, f"what to do if things change: {reply}"
     assert reply.card and reply.card["type"] == "Simple", f"self-care outcome without a card: {reply}"
