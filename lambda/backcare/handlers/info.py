@@ -1,7 +1,13 @@
 """Spoken information: causes, when to see a doctor, warning signs. Each ends with the offer of
-the symptom check, the most useful next step after any of them."""
+the symptom check, the most useful next step after any of them.
+
+The spoken answer is short (the causes at most 15 s, the others at most 20 s); its card holds the
+long version with every fact (docs/clinical.md).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ask_sdk_model import Response
 
@@ -9,10 +15,20 @@ from backcare.conversation import Offer
 from backcare.handlers.base import Handler, SkillContext, Turn
 from backcare.handlers.offers import offer
 
-INFO_TEXTS = {
-    "CausesIntent": "info.causes",
-    "WhenToSeeDoctorIntent": "info.when_doctor",
-    "WarningSignsIntent": "info.warning_signs",
+
+@dataclass(frozen=True)
+class InfoTexts:
+    speech: str
+    card_title: str
+    card_text: str
+
+
+INFO_TEXTS: dict[str, InfoTexts] = {
+    "CausesIntent": InfoTexts("info.causes", "info.causes.card_title", "info.causes.card_text"),
+    "WhenToSeeDoctorIntent": InfoTexts("info.when_doctor", "info.when_doctor.card_title",
+                                       "info.when_doctor.card_text"),
+    "WarningSignsIntent": InfoTexts("info.warning_signs", "info.warning_signs.card_title",
+                                    "info.warning_signs.card_text"),
 }
 
 
@@ -20,7 +36,9 @@ class InfoHandler(Handler):
     intents = tuple(INFO_TEXTS)
 
     def respond(self, turn: Turn) -> Response:
-        return offer(turn, self.ctx, (Offer.CHECK,), prefix=turn.t(INFO_TEXTS[turn.intent_name]))
+        keys = INFO_TEXTS[turn.intent_name]
+        card = (turn.t.plain(keys.card_title), turn.t.plain(keys.card_text))
+        return offer(turn, self.ctx, (Offer.CHECK,), prefix=turn.t(keys.speech), card=card)
 
 
 def handlers(ctx: SkillContext) -> list[Handler]:
