@@ -62,14 +62,26 @@ class TipsPlace:
     heard: tuple[str, ...] = ()
 
 
+class ExercisePhase(StrEnum):
+    """What a session of the exercise programme waits for."""
+
+    READY = "ready"    # the session was introduced: "ready to begin?" (it begins at `step`)
+    DOING = "doing"    # set `part` of exercise `step` was guided: "say next when you're ready"
+    RESUME = "resume"  # a pause from an earlier session: "shall we carry on from exercise `step`?"
+
+
 @dataclass(frozen=True)
 class ExercisePlace:
-    """Position in a session of the exercise programme."""
+    """Position in a session of the exercise programme: exercise `step` of the level's plan,
+    its set `part`; `paused` (in DOING) after "pause"; `easier` while the current exercise is
+    done in its easier form."""
 
     level: int
     step: int
     paused: bool = False
     easier: bool = False
+    phase: ExercisePhase = ExercisePhase.DOING
+    part: int = 0
 
 
 @dataclass(frozen=True)
@@ -201,7 +213,8 @@ class Conversation:
             attributes["tips"] = {"topic": current.tips.topic, "heard": list(current.tips.heard)}
         if current.exercise is not None:
             e = current.exercise
-            attributes["exercise"] = {"level": e.level, "step": e.step, "paused": e.paused, "easier": e.easier}
+            attributes["exercise"] = {"level": e.level, "step": e.step, "paused": e.paused, "easier": e.easier,
+                                      "phase": e.phase.value, "part": e.part}
         if current.pending_reminder is not None:
             attributes["pending_reminder"] = current.pending_reminder
         if current.pending_cancel is not None:
@@ -241,11 +254,17 @@ def _tips(value: Any) -> TipsPlace | None:
 def _exercise(value: Any) -> ExercisePlace | None:
     if not isinstance(value, dict):
         return None
-    level, step = value.get("level"), value.get("step")
-    if type(level) is not int or type(step) is not int or not 1 <= level <= 9 or not 0 <= step < 100:
+    level, step, part = value.get("level"), value.get("step"), value.get("part", 0)
+    if any(type(number) is not int for number in (level, step, part)):
+        return None
+    if not 1 <= level <= 9 or not 0 <= step < 100 or not 0 <= part < 10:
+        return None
+    try:
+        phase = ExercisePhase(value.get("phase", ExercisePhase.DOING.value))
+    except ValueError:
         return None
     return ExercisePlace(level=level, step=step, paused=value.get("paused") is True,
-                         easier=value.get("easier") is True)
+                         easier=value.get("easier") is True, phase=phase, part=part)
 
 
 def _last(value: Any) -> LastResponse | None:

@@ -24,11 +24,11 @@ from backcare.handlers import (
     data,
     errors,
     events,
+    exercises,
     info,
     launch,
     offers,
     reminders,
-    stretches,
     symptoms,
     tips,
 )
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # Every handler area. Their order does not matter: each handler declares where it applies and
 # the Router refuses two handlers for one place (see handlers/base.py and docs/routing.md).
-AREAS = (symptoms, check, offers, launch, tips, info, stretches, reminders, data, events, can_fulfill, builtins)
+AREAS = (symptoms, check, offers, launch, tips, info, exercises, reminders, data, events, can_fulfill, builtins)
 
 
 def build_skill(

@@ -129,26 +129,23 @@ EXERCISES: dict[str, Exercise] = {
     )
 }
 
+# The stretches stay the same at every level (they keep the back moving); strength and control
+# grow: longer holds, a second set, and a new exercise per level (sit to stand, side-lying leg
+# lifts, wall sits). Each session is about 8-10 minutes with its pauses between turns.
+MOBILITY = (Dose("knee_rolls", 6, 2), Dose("bottom_to_heels", 6, 2), Dose("back_extensions", 4, 5),
+            Dose("pelvic_tilts", 6, 3))
+
 LEVELS: dict[int, Level] = {
     level.number: level
     for level in (
-        Level(1, (
-            Dose("knee_rolls", 8, 2), Dose("bottom_to_heels", 8, 2), Dose("back_extensions", 4, 5, sets=2),
-            Dose("pelvic_tilts", 10, 3),
-            Dose("bridges", 8, 3), Dose("bird_dog", 6, 3), Dose("sit_to_stand", 8, 0),
-        ), walk_minutes=10, minutes=8),
-        Level(2, (
-            Dose("knee_rolls", 10, 2), Dose("bottom_to_heels", 8, 3), Dose("back_extensions", 5, 5, sets=2),
-            Dose("pelvic_tilts", 12, 3),
-            Dose("bridges", 8, 4, sets=2), Dose("bird_dog", 6, 4, sets=2), Dose("side_leg_lifts", 5, 2),
-            Dose("sit_to_stand", 10, 0),
-        ), walk_minutes=20, minutes=9),
-        Level(3, (
-            Dose("knee_rolls", 10, 3), Dose("bottom_to_heels", 10, 3), Dose("back_extensions", 5, 7, sets=2),
-            Dose("pelvic_tilts", 12, 3),
-            Dose("bridges", 6, 6, sets=2), Dose("bird_dog", 6, 5, sets=2), Dose("side_leg_lifts", 6, 2, sets=2),
-            Dose("wall_sits", 4, 8, sets=2), Dose("sit_to_stand", 12, 0),
-        ), walk_minutes=30, minutes=10),
+        Level(1, (*MOBILITY, Dose("bridges", 5, 3, sets=2), Dose("bird_dog", 6, 2), Dose("sit_to_stand", 6)),
+              walk_minutes=10, minutes=8),
+        Level(2, (*MOBILITY, Dose("bridges", 4, 5, sets=2), Dose("bird_dog", 6, 2),
+                  Dose("side_leg_lifts", 6, 2, sets=2)),
+              walk_minutes=20, minutes=9),
+        Level(3, (*MOBILITY, Dose("bridges", 4, 6, sets=2), Dose("bird_dog", 4, 4, sets=2),
+                  Dose("wall_sits", 3, 6, sets=2)),
+              walk_minutes=30, minutes=10),
     )
 }
 FIRST_LEVEL, TOP_LEVEL = min(LEVELS), max(LEVELS)
