@@ -362,6 +362,9 @@ class ChainCache:
         if cached is not None:
             return cached
         with self._download_lock:  # one download at a time; the winner's result serves the others
+            cached = self._cached(now, url)
+            if cached is not None:
+                return cached
             recent = self._recently(now, url)
             if recent is not None:
                 if recent.error is not None:
