@@ -421,3 +421,42 @@ def plan_reminders(
                         build_payload(chunk, schedule.days, now=now, time_zone=time_zone, locale=locale, text=text))
         for chunk in _chunks(schedule.times, max_rules_per_reminder)
     ]
+
+
+# --------------------------------------------------------------------------- the check-in
+
+CHECKIN = "checkin"
+CHECKIN_AFTER_DAYS = 14  # SPEC §5: "a one-time reminder in two weeks"
+CHECKIN_TIME = time(10, 0)  # a sensible local time on the day
+CHECKIN_LATEST_DAYS = CHECKIN_AFTER_DAYS + 1  # a pending check-in further ahead is not one we offered
+
+
+def local_today(now: datetime, time_zone: str) -> date:
+    """Today's date where the device is."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(load_zone(time_zone)).date()
+
+
+def checkin_due(now: datetime, time_zone: str) -> date:
+    """The check-in's day: two weeks after today, in the device's time zone."""
+    return local_today(now, time_zone) + timedelta(days=CHECKIN_AFTER_DAYS)
+
+
+def checkin_payload(due: date, *, now: datetime, time_zone: str, locale: str, text: str) -> dict[str, Any]:
+    """One SCHEDULED_ABSOLUTE reminder without recurrence: `due` at CHECKIN_TIME, naive local
+    time in `time_zone` (the device's, from the Settings API)."""
+    text = (text or "").strip()
+    if not text or len(text) > MAX_SPOKEN_TEXT_CHARS:
+        raise ValueError(f"reminder text must be 1-{MAX_SPOKEN_TEXT_CHARS} characters")
+    if not re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale or ""):
+        raise ValueError(f"locale must look like en-US, not {locale!r}")
+    moment = datetime.combine(due, CHECKIN_TIME)
+    if moment.replace(tzinfo=load_zone(time_zone)) <= now:
+        raise ValueError("the check-in must be in the future")
+    return {
+        "requestTime": now.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds"),
+        "trigger": {"type": "SCHEDULED_ABSOLUTE", "scheduledTime": format_local(moment), "timeZoneId": time_zone},
+        "alertInfo": {"spokenInfo": {"content": [{"locale": locale, "text": text}]}},
+        "pushNotification": {"status": "ENABLED"},
+    }

@@ -21,6 +21,7 @@ from backcare.handlers import (
     builtins,
     can_fulfill,
     check,
+    checkin,
     data,
     errors,
     events,
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 
 # Every handler area. Their order does not matter: each handler declares where it applies and
 # the Router refuses two handlers for one place (see handlers/base.py and docs/routing.md).
-AREAS = (symptoms, check, offers, launch, tips, info, exercises, reminders, data, events, can_fulfill, builtins)
+AREAS = (symptoms, check, checkin, offers, launch, tips, info, exercises, reminders, data, events, can_fulfill,
+         builtins)
 
 
 def build_skill(

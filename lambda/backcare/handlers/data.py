@@ -1,5 +1,7 @@
-"""DeleteMyDataIntent (SPEC §6): confirmed by voice, then the user's reminders are cancelled and
-their record deleted (Mode.DELETE_CONFIRM while the yes or no is awaited).
+"""DeleteMyDataIntent (SPEC §6): confirmed by voice, then the user's reminders (the check-in
+reminder too) are cancelled and their record deleted: disclaimer, visits, last tip, reminder
+records, exercise level and sessions, the check-in's day (Mode.DELETE_CONFIRM while the yes or
+no is awaited).
 
 Reminders are cancelled first, through the API, while the records still say which ones exist.
 When the API cannot cancel them (no permission, or it fails), the data is deleted anyway and
@@ -33,7 +35,8 @@ class Deleted:
 
 
 def delete_everything(handler_input) -> Deleted:
-    """Cancel the known reminders, then delete the record (DeleteMyDataIntent and SkillDisabled)."""
+    """Cancel the known reminders and the check-in reminder, then delete the record
+    (DeleteMyDataIntent and SkillDisabled)."""
     cancelled = cancel_known(handler_input, ALL)
     if cancelled.failure is not None:
         log.warning("could not cancel every reminder before deleting the data: %s",

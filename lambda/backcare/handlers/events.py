@@ -1,13 +1,13 @@
 """Skill events (AlexaSkillEvent.*): they come without a session and get an empty response.
 
-- SkillDisabled: the user's known reminders are cancelled (with the event's own apiAccessToken
+- SkillDisabled: the user's known reminders (the check-in's too) are cancelled (with the event's own apiAccessToken
   and apiEndpoint; when that fails, e.g. because the permission went with the skill, the data is
   deleted anyway) and the user's record is deleted (SPEC §6). When the record could not be
   deleted (the store is down), the event fails (`EventNotProcessed` reaches Alexa as an error),
   so Alexa sends it again; a repeat finds less or nothing to do.
 - SkillPermissionChanged / SkillPermissionAccepted: what the skill knows about the reminders
   permission is the consent token Alexa sends with every request, so nothing needs storing.
-  When the reminders scope is no longer granted, the reminder records are deliberately kept:
+  When the reminders scope is no longer granted, the reminder records (and the check-in's) are kept:
   their alertTokens are the only way the skill can cancel them once the user allows reminders
   again. Nothing is written, so an event never creates a record.
 
@@ -64,7 +64,8 @@ class PermissionEventHandler(Handler):
         if REMINDERS_SCOPE in accepted_scopes(turn):
             log.info("%s: reminders permission granted", event)
         else:
-            known = len(user_data.load(turn.handler_input)["reminders"])
+            data = user_data.load(turn.handler_input)
+            known = len(data["reminders"]) + (1 if data.get("checkin") else 0)
             log.info("%s: reminders permission not granted; %d reminder records kept for later cancelling",
                      event, known)
         return silent(turn)

@@ -23,6 +23,7 @@ from backcare.handlers.reminders.permission import ask_permission, has_consent, 
 from backcare.handlers.reminders.speech import (
     ALL,
     ASK_AGAIN_TEXTS,
+    CHECKIN,
     CONFIRM_TEXTS,
     INTERVAL_TEXTS,
     POSTURE,
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 CONFIRM_REPROMPT = "reminders.confirm.reprompt"
 STILL_MISSING = "reminders.permission.still_missing"
 UNAVAILABLE = "reminders.error.unavailable"
+RATE_LIMITED = "reminders.error.rate_limited"
+DEVICE_NOT_SUPPORTED = "reminders.error.device"
+NOT_SAVED = "reminders.not_saved"
 
 
 def pending_schedule(turn: Turn) -> schedule.Schedule | None:
@@ -161,8 +165,8 @@ def create(turn: Turn, ctx: SkillContext, made: schedule.Schedule, *, after_perm
             return ask_permission(turn)
         turn.conv.home()
         if isinstance(result.error, DeviceNotSupported):
-            return offer(turn, ctx, (Offer.EXERCISES,), prefix=t("reminders.error.device"))
-        key = "reminders.error.rate_limited" if isinstance(result.error, RateLimited) else UNAVAILABLE
+            return offer(turn, ctx, (Offer.EXERCISES,), prefix=t(DEVICE_NOT_SUPPORTED))
+        key = RATE_LIMITED if isinstance(result.error, RateLimited) else UNAVAILABLE
         return tell(turn, t(key))
 
     new_records = [part.record(token) for part, token in result.created]
@@ -192,7 +196,7 @@ def create(turn: Turn, ctx: SkillContext, made: schedule.Schedule, *, after_perm
         why = t("reminders.partial.rate_limited" if busy else "reminders.partial.unavailable")
         speech = join(t("reminders.partial", kind=kind, when=spoken_when(t, done)), why)
     if not saved:
-        speech = join(speech, t("reminders.not_saved"))
+        speech = join(speech, t(NOT_SAVED))
     return tell(turn, speech)
 
 
@@ -230,33 +234,43 @@ def cancel_known(handler_input, kind: str = ALL) -> Cancelled:
     """Delete the user's known reminders of `kind` through the API, and drop their records.
 
     A reminder already gone at the API is dropped too; one whose deletion failed keeps its
-    record. Stops at the first failure (the rest would fail the same way).
+    record. Stops at the first failure (the rest would fail the same way). The check-in
+    reminder (user data `checkin`, not a reminder record) is cancelled with kind CHECKIN or ALL.
     """
+    from backcare.handlers.reminders import checkin
     from backcare.services.reminders import Reminders, RemindersError
 
     records = user_data.load(handler_input)["reminders"]
     if user_data.status(handler_input) == user_data.UNAVAILABLE:
         return Cancelled(known=False)
     targets = [r for r in records if kind == ALL or r["kind"] == kind]
+    check_in = checkin.stored(handler_input) if kind in (CHECKIN, ALL) else None
+    if check_in is not None:
+        targets.append({"kind": CHECKIN, "alert_token": check_in.get("alert_token")})
     if not targets:
         return Cancelled()
     try:
         client = Reminders.from_handler_input(handler_input)
     except RemindersError as error:
         return Cancelled(targeted=len(targets), failure=error)
-    gone_tokens: set[str] = set()
+    gone_tokens: set[str | None] = set()
     failure: Exception | None = None
     for record in targets:
         try:
-            client.delete(record["alert_token"])  # True or False (already gone): either way, gone
+            if record["alert_token"]:  # a check-in without a token has nothing at the API
+                client.delete(record["alert_token"])  # True or False (already gone): either way, gone
             gone_tokens.add(record["alert_token"])
         except RemindersError as error:
             failure = error
             break
     saved = True
     if gone_tokens:
+        checkin_gone = check_in is not None and check_in.get("alert_token") in gone_tokens
+
         def forget(data: dict) -> None:
             data["reminders"] = [r for r in data["reminders"] if r["alert_token"] not in gone_tokens]
+            if checkin_gone:
+                data[checkin.KEY] = None
 
         saved = user_data.update(handler_input, forget)
     return Cancelled(targeted=len(targets), gone=len(gone_tokens), failure=failure, saved=saved)

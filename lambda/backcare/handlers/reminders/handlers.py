@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 from backcare.conversation import Mode, Offer
 from backcare.handlers.base import Handler, SkillContext, Turn, ask, join, tell
 from backcare.handlers.offers import offer
+from backcare.handlers.reminders import checkin
 from backcare.handlers.reminders.actions import (
     CONFIRM_REPROMPT,
     STILL_MISSING,
@@ -23,11 +24,13 @@ from backcare.handlers.reminders.permission import ASK_FOR, ask_permission, perm
 from backcare.handlers.reminders.speech import (
     ALL,
     CANCEL_KINDS,
+    CHECKIN,
     CONFIRM_TEXTS,
     KINDS,
     LIST_TEXTS,
     kind_name,
     series,
+    spoken_date,
     spoken_when,
 )
 from backcare.handlers.slots import resolved_id, slot_value
@@ -94,6 +97,10 @@ class ConfirmReminderHandler(Handler):
     modes = (Mode.REMINDER_CONFIRM,)
 
     def respond(self, turn: Turn) -> Response:
+        if checkin.is_pending(turn):
+            due = checkin.pending_due(turn, self.ctx)
+            if due is not None:
+                return checkin.create(turn, self.ctx, due)
         made = pending_schedule(turn)
         if made is None:
             turn.conv.home()
@@ -106,6 +113,8 @@ class DeclineReminderHandler(Handler):
     modes = (Mode.REMINDER_CONFIRM,)
 
     def respond(self, turn: Turn) -> Response:
+        if checkin.is_pending(turn):
+            return checkin.declined(turn)
         turn.conv.home()
         return ask(turn, turn.t("reminders.declined"), turn.t("reminders.declined.reprompt"))
 
@@ -118,6 +127,11 @@ class ReminderConfirmUnclearHandler(Handler):
 
     def respond(self, turn: Turn) -> Response:
         t = turn.t
+        due = checkin.pending_due(turn, self.ctx)
+        if due is not None:
+            if turn.intent_name == "AMAZON.HelpIntent":
+                return ask(turn, checkin.help_text(turn, due), t(CONFIRM_REPROMPT))
+            return ask(turn, join(t(YES_OR_NO), checkin.question(turn, due)), t(CONFIRM_REPROMPT))
         made = pending_schedule(turn)
         if made is None:
             turn.conv.home()
@@ -171,6 +185,9 @@ class ListRemindersHandler(Handler):
             made = merged(records, kind)
             if made is not None:
                 items.append(t(LIST_TEXTS[kind], when=spoken_when(t, made)))
+        check_in = checkin.stored(turn.handler_input)
+        if check_in is not None:
+            items.append(t(LIST_TEXTS[CHECKIN], date=spoken_date(t, checkin.due_of(check_in))))
         if not items:
             return offer(turn, self.ctx, (Offer.POSTURE_REMINDERS,), prefix=t("reminders.list.none"))
         return tell(turn, t("reminders.list", items=series(t, items)))
@@ -190,7 +207,10 @@ class CancelRemindersHandler(Handler):
         if user_data.status(turn.handler_input) == user_data.UNAVAILABLE:
             turn.conv.home()
             return tell(turn, t(CANT_LOOK))
-        kinds = sorted({record["kind"] for record in records})
+        present = {record["kind"] for record in records}
+        if checkin.stored(turn.handler_input) is not None:
+            present.add(CHECKIN)
+        kinds = [kind for kind in (*KINDS, CHECKIN) if kind in present]
         if not kinds:
             turn.conv.home()
             return tell(turn, t(NONE_TO_CANCEL))
@@ -198,7 +218,8 @@ class CancelRemindersHandler(Handler):
             turn.conv.go(Mode.CANCEL_CONFIRM, pending_cancel=kinds[0])
             return ask(turn, t("reminders.cancel.confirm", kind=kind_name(t, kinds[0])), t(CANCEL_REPROMPT))
         turn.conv.go(Mode.CANCEL_CONFIRM, pending_cancel=ALL)
-        return ask(turn, t("reminders.cancel.which"), t(CANCEL_REPROMPT))
+        return ask(turn, t("reminders.cancel.which", kinds=series(t, [kind_name(t, kind) for kind in kinds])),
+                   t(CANCEL_REPROMPT))
 
 
 class PermissionResponseHandler(Handler):
@@ -216,6 +237,10 @@ class PermissionResponseHandler(Handler):
         log.info("reminders permission answer: %s", status)
         if status != "ACCEPTED":
             return permission_card(turn, turn.t("reminders.permission.denied"))
+        if turn.conv.mode is Mode.REMINDER_CONFIRM and checkin.is_pending(turn):
+            due = checkin.pending_due(turn, self.ctx)
+            if due is not None:
+                return checkin.create(turn, self.ctx, due, after_permission=True)
         if turn.conv.mode is Mode.REMINDER_CONFIRM:
             made = pending_schedule(turn)
             if made is not None:

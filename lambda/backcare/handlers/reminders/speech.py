@@ -1,8 +1,10 @@
 """How reminders are said (pure: Texts in, words out). Schedules are summarised, never read
-out time by time: "every hour from 9 AM to 5 PM on weekdays"."""
+out time by time: "every hour from 9 AM to 5 PM on weekdays"; the check-in is a day ("Wednesday
+the 18th of March", "Wednesday, March 18th" in en-US and en-CA)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from backcare.content import Texts
@@ -10,16 +12,20 @@ from backcare.content import Texts
 if TYPE_CHECKING:
     from backcare import schedule
 
-POSTURE, STRETCH, ALL = "posture", "stretch", "all"
-KINDS = (POSTURE, STRETCH)
-CANCEL_KINDS = (*KINDS, ALL)
+POSTURE, STRETCH, CHECKIN, ALL = "posture", "stretch", "checkin", "all"
+KINDS = (POSTURE, STRETCH)  # the recurring kinds, kept as reminder records
+CANCEL_KINDS = (*KINDS, CHECKIN, ALL)
 
-KIND_TEXTS = {POSTURE: "reminders.kind.posture", STRETCH: "reminders.kind.stretch"}
+KIND_TEXTS = {POSTURE: "reminders.kind.posture", STRETCH: "reminders.kind.stretch",
+              CHECKIN: "reminders.kind.checkin"}
 INTERVAL_TEXTS = {30: "reminders.interval.30", 60: "reminders.interval.60", 90: "reminders.interval.90",
                   120: "reminders.interval.120"}
-REMINDER_TEXTS = {POSTURE: "reminders.text.posture", STRETCH: "reminders.text.stretch"}
-CONFIRM_TEXTS = {POSTURE: "reminders.confirm.posture", STRETCH: "reminders.confirm.stretch"}
-LIST_TEXTS = {POSTURE: "reminders.list.posture", STRETCH: "reminders.list.stretch"}
+REMINDER_TEXTS = {POSTURE: "reminders.text.posture", STRETCH: "reminders.text.stretch",
+                  CHECKIN: "reminders.text.checkin"}
+CONFIRM_TEXTS = {POSTURE: "reminders.confirm.posture", STRETCH: "reminders.confirm.stretch",
+                 CHECKIN: "reminders.confirm.checkin"}
+LIST_TEXTS = {POSTURE: "reminders.list.posture", STRETCH: "reminders.list.stretch",
+              CHECKIN: "reminders.list.checkin"}
 ASK_AGAIN_TEXTS = {POSTURE: "reminders.ask_again.posture", STRETCH: "reminders.ask_again.stretch"}
 PROBLEM_TEXTS = {
     "unrecognised_interval": "reminders.problem.unrecognised_interval",
@@ -31,6 +37,13 @@ PROBLEM_TEXTS = {
     "no_times_in_window": "reminders.problem.no_times_in_window",
 }
 AND = "reminders.word.and"
+WEEKDAY_TEXTS = ("reminders.day.monday", "reminders.day.tuesday", "reminders.day.wednesday",
+                 "reminders.day.thursday", "reminders.day.friday", "reminders.day.saturday",
+                 "reminders.day.sunday")
+MONTH_TEXTS = ("reminders.month.january", "reminders.month.february", "reminders.month.march",
+               "reminders.month.april", "reminders.month.may", "reminders.month.june", "reminders.month.july",
+               "reminders.month.august", "reminders.month.september", "reminders.month.october",
+               "reminders.month.november", "reminders.month.december")
 
 
 def clock(texts: Texts, tod: schedule.TimeOfDay) -> str:
@@ -50,6 +63,12 @@ def spoken_when(texts: Texts, made: schedule.Schedule) -> str:
         return texts("reminders.when.posture.once", time=clock(texts, said.first))
     return texts("reminders.when.posture", interval=texts(INTERVAL_TEXTS[said.interval_minutes]),
                  first=clock(texts, said.first), last=clock(texts, said.last))
+
+
+def spoken_date(texts: Texts, day: date) -> str:
+    """"Wednesday the 18th of March" (the day as an ordinal for Alexa to say)."""
+    return texts("reminders.date", weekday=texts(WEEKDAY_TEXTS[day.weekday()]),
+                 month=texts(MONTH_TEXTS[day.month - 1]), day=day.day)
 
 
 def kind_name(texts: Texts, kind: str) -> str:
