@@ -12,13 +12,19 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS_DIR = REPO / "interaction_models"
+SOURCES_DIR = MODELS_DIR / "sources"
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+# Development annotation sets (tuned on) and held-out rounds (never tuned on): tests/nlu_heldout/README.md
+DEV_SET = REPO / "tests" / "nlu" / "annotations.csv"
+DEV_LOCALE_SET = REPO / "tests" / "nlu" / "annotations_locales.csv"
+HELDOUT_DIR = REPO / "tests" / "nlu_heldout"
 
 
 @cache
 def load_build_models():
     spec = importlib.util.spec_from_file_location("build_models", MODELS_DIR / "build_models.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["build_models"] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
     return module
 

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import sys
 from itertools import combinations
 
 import pytest
 
-from support.nlu import LOCALES, MODELS_DIR, load_build_models, load_model
+from support.nlu import LOCALES, MODELS_DIR, SOURCES_DIR, load_build_models, load_model
 
 SPEC_CUSTOM_INTENTS = {
     "CheckSymptomsIntent", "UnsureIntent", "WhyAskIntent", "SelfCareTipsIntent", "CausesIntent",
     "WhenToSeeDoctorIntent", "WarningSignsIntent", "StartStretchesIntent", "SetPostureReminderIntent",
     "SetStretchReminderIntent", "ListRemindersIntent", "CancelRemindersIntent", "DeleteMyDataIntent",
-    "ReportSymptomIntent",
+    "ReportSymptomIntent", "EmergencyIntent", "GoBackIntent", "StartExercisesIntent", "SetCheckInReminderIntent",
+    "HowIsMyBackIntent",
 }
+PROGRAMME_INTENTS = {"SkipIntent", "EasierIntent"}  # the exercise programme's controls (SPEC §5)
 REQUIRED_BUILT_INS = {
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent",
     "AMAZON.FallbackIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent",
     "AMAZON.StartOverIntent", "AMAZON.NextIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent",
 }
-TRIAGE_IDS = {
-    "bladder_bowel", "saddle_numbness", "leg_weakness", "major_trauma", "chest_pain", "fever",
-    "weight_loss", "cancer_history", "duration", "worsening", "radiating", "one_leg_numbness",
-    "osteoporosis", "sleep_daily",
+TRIAGE_IDS = {  # SPEC §3, triage v2
+    "bladder", "bowel", "saddle_numbness", "both_legs", "major_trauma", "chest_pain", "sexual_function", "fever",
+    "leg_getting_weaker", "infection_risk", "cancer_history", "weight_loss", "bone_risk", "duration_worsening",
+    "one_leg", "sleep_daily",
 }
 EXPECTED_SLOTS = {
     "SelfCareTipsIntent": {"topic": "TIP_TOPIC"},
@@ -33,6 +38,7 @@ EXPECTED_SLOTS = {
     "SetStretchReminderIntent": {"time": "AMAZON.TIME"},
     "CancelRemindersIntent": {"kind": "REMINDER_KIND"},
     "ReportSymptomIntent": {"symptom": "SYMPTOM"},
+    "HowIsMyBackIntent": {"change": "CHANGE"},
 }
 # Letters, spaces, apostrophes, periods (abbreviations), hyphens; slots in braces. No digits.
 SAMPLE_TEXT = re.compile(r"^[a-z][a-z' .\-]*$")
@@ -55,7 +61,7 @@ def test_committed_model_equals_generated_model(locale):
     build = load_build_models()
     committed = (MODELS_DIR / f"{locale}.json").read_text(encoding="utf-8")
     assert committed == build.render(locale), (
-        f"{locale}.json differs from build_models.py output; run python interaction_models/build_models.py")
+        f"{locale}.json differs from the sources; run python interaction_models/build_models.py")
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -68,10 +74,12 @@ def test_invocation_name_follows_alexa_rules(locale):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_every_spec_intent_and_required_built_in_is_present(locale):
+def test_the_intents_are_exactly_the_spec_ones_plus_the_programme_controls(locale):
     names = {intent["name"] for intent in language_model(locale)["intents"]}
-    missing = (SPEC_CUSTOM_INTENTS | REQUIRED_BUILT_INS) - names
+    missing = (SPEC_CUSTOM_INTENTS | REQUIRED_BUILT_INS | PROGRAMME_INTENTS) - names
     assert not missing, f"{locale}: missing intents {sorted(missing)}"
+    extra = names - SPEC_CUSTOM_INTENTS - REQUIRED_BUILT_INS - PROGRAMME_INTENTS
+    assert not extra, f"{locale}: intents the runtime does not handle: {sorted(extra)}"
 
 
 def test_every_locale_has_the_same_intents_slots_and_value_ids():
@@ -147,6 +155,16 @@ def test_each_custom_intent_has_at_least_fifteen_samples(locale):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+def test_fallback_has_no_samples_and_only_extendable_built_ins_have_some(locale):
+    extended = {i["name"] for i in language_model(locale)["intents"]
+                if i["name"].startswith("AMAZON.") and i["samples"]}
+    assert extended <= {"AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NextIntent"}, (
+        f"{locale}: built-ins with samples: {sorted(extended)}")
+    fallback = next(i for i in language_model(locale)["intents"] if i["name"] == "AMAZON.FallbackIntent")
+    assert fallback["samples"] == [], f"{locale}: AMAZON.FallbackIntent takes no samples"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_no_sample_is_duplicated_within_or_across_intents(locale):
     owner: dict[str, str] = {}
     for intent in language_model(locale)["intents"]:
@@ -175,11 +193,12 @@ def test_slot_values_have_unique_ids_and_unambiguous_synonyms(locale):
 def test_slot_type_ids_match_the_architecture(locale):
     types = {t["name"]: {v["id"] for v in t["values"]} for t in language_model(locale)["types"]}
     assert types["SYMPTOM"] == TRIAGE_IDS, f"{locale}: SYMPTOM ids {sorted(types['SYMPTOM'])}"
-    assert types["TIP_TOPIC"] == {"movement", "posture", "core", "heat_ice", "pain_relief", "prevention"}, (
+    assert types["TIP_TOPIC"] == {"movement", "positions", "exercise", "heat_cold", "pain_relief", "prevention"}, (
         f"{locale}: TIP_TOPIC ids {sorted(types['TIP_TOPIC'])}")
-    assert types["REMINDER_KIND"] == {"posture", "stretch", "all"}, f"{locale}: REMINDER_KIND ids wrong"
+    assert types["REMINDER_KIND"] == {"posture", "stretch", "checkin", "all"}, f"{locale}: REMINDER_KIND ids wrong"
+    assert types["CHANGE"] == {"better", "same", "worse"}, f"{locale}: CHANGE ids {sorted(types['CHANGE'])}"
     for symptom in next(t for t in language_model(locale)["types"] if t["name"] == "SYMPTOM")["values"]:
-        assert len(symptom["name"]["synonyms"]) >= 5, f"{locale}: symptom {symptom['id']} has few synonyms"
+        assert len(symptom["name"]["synonyms"]) >= 20, f"{locale}: symptom {symptom['id']} has few synonyms"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -188,33 +207,25 @@ def test_no_plain_sample_is_also_a_filled_slot_sample_of_another_intent(locale):
     synonym filled in, or Alexa would have to guess between them."""
     model = language_model(locale)
     values_by_type = {
-        t["name"]: [normalise(w) for v in t["values"] for w in [v["name"]["value"], *v["name"]["synonyms"]]]
+        t["name"]: {normalise(w) for v in t["values"] for w in [v["name"]["value"], *v["name"]["synonyms"]]}
         for t in model["types"]
     }
     slot_types = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in model["intents"]}
-    patterns = []
-    for intent in model["intents"]:
-        for sample in intent["samples"]:
-            if not SLOT_REF.search(sample):
-                continue
-            pieces, last = [], 0
-            for match in SLOT_REF.finditer(sample):
-                pieces.append(re.escape(normalise(sample[last:match.start()])))
-                type_ = slot_types[intent["name"]][match.group(1)]
-                alternatives = values_by_type.get(type_)
-                pieces.append("(?:" + "|".join(map(re.escape, alternatives)) + ")" if alternatives else ".+")
-                last = match.end()
-            pieces.append(re.escape(normalise(sample[last:])))
-            regex = r"\s*".join(p for p in pieces if p)
-            patterns.append((intent["name"], sample, re.compile(rf"^\s*{regex}\s*$")))
+    plain = [(i["name"], normalise(s)) for i in model["intents"] for s in i["samples"] if not SLOT_REF.search(s)]
     clashes = []
     for intent in model["intents"]:
         for sample in intent["samples"]:
-            if SLOT_REF.search(sample):
-                continue
-            for other, template, pattern in patterns:
-                if other != intent["name"] and pattern.match(normalise(sample)):
-                    clashes.append(f"{intent['name']} {sample!r} ~ {other} {template!r}")
+            refs = SLOT_REF.findall(sample)
+            if len(refs) != 1:
+                continue  # two-slot samples are all reminder times, matched by no plain sample
+            type_ = slot_types[intent["name"]][refs[0]]
+            before, after = (normalise(part) for part in sample.split("{" + refs[0] + "}"))
+            for other, text in plain:
+                if other == intent["name"] or not (text.startswith(before) and text.endswith(after)):
+                    continue
+                middle = text[len(before):len(text) - len(after)].strip()
+                if middle and (middle in values_by_type.get(type_, ()) or type_.startswith("AMAZON.")):
+                    clashes.append(f"{other} {text!r} ~ {intent['name']} {sample!r}")
     assert not clashes, f"{locale}: samples that collide with slot samples: {clashes[:10]}"
 
 
@@ -224,7 +235,9 @@ def test_all_custom_slot_values_are_shared_across_locales_at_least_in_the_common
          for v in t["values"] for w in v["name"]["synonyms"]}
         for loc in LOCALES
     ])
-    assert {"wet myself", "can't feel my bottom", "legs have gone weak", "fell off a ladder"} <= common, (
+    assert {"wet myself", "can't feel my bottom", "legs have gone weak", "fell off a ladder", "finished chemo",
+            "in remission", "night sweats", "hot and shivery", "foot drags", "on steroids", "thin bones",
+            "came off my motorbike", "lost a stone without trying"} <= common, (
         "the brief's example symptoms must resolve in every locale")
 
 
@@ -236,7 +249,15 @@ def test_locale_wording_differs_where_people_speak_differently():
     assert re.search(r"\bg p\b", words("en-GB")), "British users see a GP"
     assert not re.search(r"\bg p\b", words("en-US")), "GP is not US wording"
     assert "holiday" in words("en-GB") and "vacation" in words("en-US"), "holiday vs vacation"
-    assert "nine nine nine" in words("en-GB") and "nine nine nine" not in words("en-US"), "999 is UK only"
+    warning_signs = {loc: " ".join(samples_of(loc, "WarningSignsIntent")) for loc in LOCALES}
+    assert "nine nine nine" in warning_signs["en-GB"] and "nine nine nine" not in warning_signs["en-US"], (
+        "999 is the UK's number (an emergency request naming any number is EmergencyIntent everywhere)")
+    def says(locale, word):
+        return re.search(rf"\b{word}\b", words(locale)) is not None
+
+    assert says("en-GB", "loo") and not says("en-US", "loo"), "the loo is British (and Australian, Indian)"
+    assert says("en-US", "butt") and not says("en-GB", "butt"), "butt is North American"
+    assert "triple zero" in words("en-AU") and "motions" in words("en-IN"), "Australian and Indian words"
 
 
 def test_models_differ_only_in_locale_extras():
@@ -246,3 +267,123 @@ def test_models_differ_only_in_locale_extras():
     for a, b in combinations(LOCALES, 2):
         shared = len(samples[a] & samples[b]) / max(len(samples[a]), len(samples[b]))
         assert shared > 0.9, f"{a} and {b} share only {shared:.0%} of samples"
+
+
+def samples_of(locale: str, intent: str) -> set[str]:
+    return set(next(i for i in language_model(locale)["intents"] if i["name"] == intent)["samples"])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(("intent", "expected"), [
+    ("AMAZON.YesIntent", {"a bit", "a little", "sometimes", "kind of", "sort of", "i think so", "only when i cough",
+                          "yeah", "yep", "aye", "haan", "uh huh", "mm hmm", "yeah mate", "correct"}),
+    ("AMAZON.NoIntent", {"nope", "i don't have that", "no numbness", "my legs are fine"}),
+    ("UnsureIntent", {"not really", "don't think so", "i don't know", "maybe", "can't tell", "hard to say"}),
+    ("WhyAskIntent", {"why", "why do you ask", "why does that matter"}),
+    ("GoBackIntent", {"go back", "i meant yes", "wait actually yes", "sorry yes to the last one", "i meant no",
+                      "can i change my answer"}),
+    ("EmergencyIntent", {"call an ambulance", "i need an ambulance", "i think i'm having a heart attack",
+                         "i can't breathe", "i need to go to a and e", "should i ring nine nine nine",
+                         "call triple zero", "get me to the e r"}),
+    ("SkipIntent", {"skip", "skip this one"}),
+    ("EasierIntent", {"make it easier", "that's too hard", "an easier one"}),
+    ("AMAZON.NextIntent", {"next", "done", "i'm ready"}),
+    ("StartExercisesIntent", {"let's do my exercises", "exercise my back"}),
+    ("SetCheckInReminderIntent", {"remind me to check my back in two weeks", "set a check in reminder"}),
+    ("HowIsMyBackIntent", {"{change}", "it's {change}"}),
+    ("ReportSymptomIntent", {"no but {symptom}", "no i {symptom}", "not that just {symptom}",
+                             "is it normal to {symptom}", "should i worry if {symptom}",
+                             "what can i do for my back {symptom}", "my back hurts", "it hurts when i do that",
+                             "that made it worse"}),
+])
+def test_the_contract_phrasings_are_samples(locale, intent, expected):
+    missing = expected - samples_of(locale, intent)
+    assert not missing, f"{locale}: {intent} lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_symptom_has_everyday_words_of_its_own(locale):
+    symptom = next(t for t in language_model(locale)["types"] if t["name"] == "SYMPTOM")
+    words = {v["id"]: " ".join(v["name"]["synonyms"]) for v in symptom["values"]}
+    expected = {"bladder": "pee", "bowel": "bowels", "saddle_numbness": "wipe", "both_legs": "both legs",
+                "major_trauma": "motorbike", "chest_pain": "breath", "sexual_function": "erection",
+                "fever": "night sweats", "leg_getting_weaker": "drag", "infection_risk": "transplant",
+                "cancer_history": "remission", "weight_loss": "stone", "bone_risk": "steroids",
+                "duration_worsening": "weeks", "one_leg": "sciatica", "sleep_daily": "awake"}
+    wrong = {i: w for i, w in expected.items() if w not in words[i]}
+    assert not wrong, f"{locale}: symptoms without their everyday words: {wrong}"
+
+
+# --- the generator refuses sources that the Alexa build would reject -------------------------------
+
+@pytest.fixture
+def sources(tmp_path):
+    copy = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, copy)
+    return copy
+
+
+def problems_in(root) -> str:
+    build = load_build_models()
+    with pytest.raises(build.SourceError) as refused:
+        build.build_model("en-GB", root)
+    return str(refused.value)
+
+
+def add_line(path, line: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def test_the_committed_sources_build_without_problems():
+    build = load_build_models()
+    for locale in LOCALES:
+        assert build.validate(build.build_model(locale), locale) == [], f"{locale}: the sources have problems"
+    done = subprocess.run([sys.executable, str(MODELS_DIR / "build_models.py"), "--check"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, f"build_models.py --check failed: {done.stderr}"
+
+
+def test_a_sample_in_two_intents_is_refused(sources):
+    add_line(sources / "common" / "samples" / "GoBackIntent.txt", "check my back")
+    assert "'check my back' is in CheckSymptomsIntent and GoBackIntent" in problems_in(sources), "duplicate kept"
+
+
+def test_a_locale_sample_that_repeats_another_intent_is_refused(sources):
+    add_line(sources / "en-GB" / "samples" / "SkipIntent.txt", "make it easier")
+    assert "'make it easier' is in SkipIntent and EasierIntent" in problems_in(sources), "duplicate kept"
+
+
+def test_an_undeclared_slot_is_refused(sources):
+    add_line(sources / "common" / "samples" / "SkipIntent.txt", "skip {exercise}")
+    assert "undeclared slots ['exercise']" in problems_in(sources), "undeclared slot kept"
+
+
+def test_digits_and_punctuation_are_refused(sources):
+    add_line(sources / "common" / "samples" / "EasierIntent.txt", "level 2 please")
+    add_line(sources / "common" / "samples" / "SkipIntent.txt", "skip it, please")
+    problems = problems_in(sources)
+    assert "'level 2 please' has characters Alexa rejects" in problems, problems
+    assert "'skip it, please' has characters Alexa rejects" in problems, problems
+
+
+def test_a_synonym_of_two_values_is_refused(sources):
+    add_line(sources / "common" / "types" / "SYMPTOM" / "bowel.txt", "wet myself")
+    assert "'wet myself' is in both bladder and bowel" in problems_in(sources), "ambiguous synonym kept"
+
+
+def test_a_too_long_slot_value_is_refused(sources):
+    add_line(sources / "common" / "types" / "CHANGE" / "better.txt", "much better " * 13)
+    assert "bad slot value" in problems_in(sources), "a slot value over 140 characters was kept"
+
+
+def test_locale_extras_must_extend_a_common_value(sources):
+    add_line(sources / "en-GB" / "types" / "SYMPTOM" / "gout.txt", "sore toe")
+    assert "no common value SYMPTOM/gout.txt" in problems_in(sources), "an orphan locale value was kept"
+
+
+def test_a_slot_never_used_in_a_sample_is_refused(sources):
+    path = sources / "intents.txt"
+    path.write_text(path.read_text().replace("SkipIntent\n", "SkipIntent exercise:SYMPTOM\n"))
+    assert "slots never used in a sample: ['exercise']" in problems_in(sources), "unused slot kept"
