@@ -5,7 +5,11 @@ The CSV has the columns Alexa's NLU evaluation tool uses: `utterance`, `intent` 
 column limits a row to one locale (for wording such as "GP" or "bum"). For custom slot types the
 expected value is the value id (e.g. `saddle_numbness`); for AMAZON.DURATION/TIME it is the
 value Alexa sends (PT1H, 15:00). Prints intent accuracy, per-intent precision and recall, slot
-accuracy and every miss. Local tooling only.
+accuracy, red-flag recall and every miss. Local tooling only.
+
+Red-flag rows expect `EmergencyIntent` or `ReportSymptomIntent` with a symptom. One is resolved
+when the NLU returns that symptom, `EmergencyIntent`, or a symptom at least as serious in
+SPEC §3 (`backcare_tools.nlu.levels`): a safe answer even where not the exact one.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backcare_tools.nlu import LOCALES, Nlu, load_nlu
+from backcare_tools.nlu.levels import Level, level
 
 SLOT_COLUMN = re.compile(r"^slot\[(\w+)\]$")
+EMERGENCY = "EmergencyIntent"
+REPORT = "ReportSymptomIntent"
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,23 @@ class Outcome:
     def slots_ok(self) -> bool:
         return self.intent_ok and self.slots == self.example.slots
 
+    @property
+    def red_flag(self) -> bool:
+        return self.example.intent == EMERGENCY or (self.example.intent == REPORT and "symptom" in self.example.slots)
+
+    @property
+    def red_flag_resolved(self) -> bool:
+        """Resolved to the expected symptom, an emergency, or a symptom at least as serious."""
+        if self.intent == EMERGENCY:
+            return True
+        if self.intent != REPORT or "symptom" not in self.slots:
+            return False
+        got = self.slots["symptom"]
+        if self.example.intent == EMERGENCY:
+            return level(got) == Level.EMERGENCY
+        wanted = self.example.slots["symptom"]
+        return got == wanted or level(got) >= level(wanted) > Level.SELF_CARE
+
 
 @dataclass
 class Report:
@@ -61,6 +85,15 @@ class Report:
     def slot_accuracy(self) -> float:
         with_slots = [o for o in self.outcomes if o.example.slots]
         return sum(o.slots_ok for o in with_slots) / len(with_slots) if with_slots else 1.0
+
+    @property
+    def red_flags(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.red_flag]
+
+    @property
+    def red_flag_recall(self) -> float:
+        flags = self.red_flags
+        return sum(o.red_flag_resolved for o in flags) / len(flags) if flags else 1.0
 
     def per_intent(self) -> dict[str, dict[str, float]]:
         expected = Counter(o.example.intent for o in self.outcomes)
@@ -84,6 +117,8 @@ class Report:
             "examples": len(self.outcomes),
             "intent_accuracy": round(self.accuracy, 4),
             "slot_accuracy": round(self.slot_accuracy, 4),
+            "red_flag_rows": len(self.red_flags),
+            "red_flag_recall": round(self.red_flag_recall, 4),
             "per_intent": {k: {m: round(v, 4) if isinstance(v, float) else v for m, v in row.items()}
                            for k, row in self.per_intent().items()},
             "misses": [{"utterance": o.example.utterance, "expected": o.example.intent, "got": o.intent,
@@ -123,10 +158,14 @@ def evaluate(nlu: Nlu, examples: list[Example], locale: str = "") -> Report:
 def format_report(report: Report) -> str:
     lines = [f"locale {report.locale}: {len(report.outcomes)} utterances, "
              f"intent accuracy {report.accuracy:.1%}, slot accuracy {report.slot_accuracy:.1%}", ""]
+    resolved = sum(o.red_flag_resolved for o in report.red_flags)
+    lines.insert(1, f"red-flag recall {report.red_flag_recall:.1%} ({resolved} of {len(report.red_flags)} red-flag "
+                    "sentences resolved to their symptom or something at least as serious)")
     width = max([len(k) for k in report.per_intent()] + [6])
     lines.append(f"{'intent'.ljust(width)}  support  precision  recall")
     for intent, row in report.per_intent().items():
         lines.append(f"{intent.ljust(width)}  {row['support']:7d}  {row['precision']:9.1%}  {row['recall']:6.1%}")
+    missed_flags = [o for o in report.red_flags if not o.red_flag_resolved]
     misses = report.misses()
     lines += ["", f"misses ({len(misses)}):" if misses else "misses: none"]
     for o in misses:
@@ -136,8 +175,17 @@ def format_report(report: Report) -> str:
         detail += f", got {o.intent}"
         if o.slots:
             detail += f" {o.slots}"
-        lines.append(f"  {o.example.utterance!r}: {detail} (confidence {o.confidence:.2f})")
+        flag = "  RED FLAG MISSED" if o in missed_flags else ""
+        lines.append(f"  {o.example.utterance!r}: {detail} (confidence {o.confidence:.2f}){flag}")
     return "\n".join(lines)
+
+
+def combined(reports: list[Report]) -> Report:
+    """All locales' outcomes as one report (each row of a set with a locale column counts once)."""
+    total = Report("all")
+    for report in reports:
+        total.outcomes += report.outcomes
+    return total
 
 
 def main(argv: list[str]) -> int:
@@ -153,12 +201,17 @@ def main(argv: list[str]) -> int:
     locales = LOCALES if args.locale == "all" else (args.locale,)
     examples = read_annotations(args.file)
     reports = [evaluate(load_nlu(locale, args.models), examples, locale) for locale in locales]
+    if len(reports) > 1:
+        total = combined(reports)
+        summary = (f"all locales: {len(total.outcomes)} utterances, intent accuracy {total.accuracy:.1%}, "
+                   f"slot accuracy {total.slot_accuracy:.1%}, red-flag recall {total.red_flag_recall:.1%} "
+                   f"({len(total.red_flags)} red-flag rows)")
     text = (json.dumps([r.to_json() for r in reports], indent=2) if args.json
-            else "\n\n".join(format_report(r) for r in reports))
+            else "\n\n".join(format_report(r) for r in reports) + ("\n\n" + summary if len(reports) > 1 else ""))
     try:
         print(text)
     except BrokenPipeError:  # `backcare nlu-eval ... | head`
         sys.stderr.close()
-    if args.min_accuracy is not None and any(r.accuracy < args.min_accuracy for r in reports):
+    if args.min_accuracy is not None and any(r.accuracy < args.min_accuracy for r in reports if r.outcomes):
         return 1
     return 0
