@@ -9,6 +9,7 @@ import time
 import pytest
 
 from backcare_tools.audio import report
+from backcare_tools.audio.catalog import ANSWER_KINDS
 from backcare_tools.audio.cli import main as audio_main
 
 pytestmark = pytest.mark.usefixtures("speech_cache")
@@ -18,11 +19,15 @@ LONG_QUESTION = ("Have you noticed, at any time during the last few days or week
 TEN_SECONDS = '<break time="10s"/>'
 
 
+LONG_TIP = ("Heat helps. " * 15) + "And that is all there is to say about heat, for now and for later."
+
+
 def small_catalog(locale: str) -> list[tuple[str, str, str]]:
     return [
         ("q.fever.ask", "question", "Do you have a fever?"),
         ("q.saddle_numbness.ask", "question", LONG_QUESTION),
         ("outcome.SELF_CARE.speech", "outcome", "None of the warning signs. Keep gently moving."),
+        ("tips.long", "tip", LONG_TIP),
         ("stretch.hold", "stretch", f"Hold it. {TEN_SECONDS * 4} Relax."),
         ("other.huge", "other", TEN_SECONDS * 25),
         ("other.wordy", "other", "Back. " * 1400),
@@ -52,7 +57,14 @@ def test_rows_are_sorted_longest_first(small_rows):
 def test_a_long_red_flag_question_is_flagged_and_a_short_one_is_not(small_rows):
     long_q, short_q = _row(small_rows, "q.saddle_numbness.ask"), _row(small_rows, "q.fever.ask")
     assert long_q.seconds > 6 and "red-flag question > 6 s" in long_q.flags, long_q
+    assert long_q.words > 15 and "red-flag question > 15 words" in long_q.flags, long_q
     assert short_q.seconds < 3 and short_q.flags == (), short_q
+
+
+def test_an_answer_over_twenty_seconds_is_flagged(small_rows):
+    tip, outcome = _row(small_rows, "tips.long"), _row(small_rows, "outcome.SELF_CARE.speech")
+    assert 20 < tip.seconds < 30 and tip.flags == ("answer > 20 s",), tip
+    assert outcome.flags == (), outcome
 
 
 def test_prompts_over_thirty_seconds_and_responses_over_alexa_limits_are_flagged(small_rows):
@@ -72,8 +84,12 @@ def test_every_flag_is_really_over_its_limit(small_rows):
 def _assert_flags_are_true(rows):
     for row in rows:
         for flag in row.flags:
-            if flag.startswith("red-flag"):
+            if flag.startswith("red-flag question >") and flag.endswith("words"):
+                assert row.kind in ("question", "reask") and row.words > report.QUESTION_MAX_WORDS, row
+            elif flag.startswith("red-flag"):
                 assert row.kind == "question" and row.seconds > report.RED_FLAG_QUESTION_MAX_S, row
+            elif flag.startswith("answer >"):
+                assert row.kind in ANSWER_KINDS and row.seconds > float(flag.split()[2]), row
             elif flag.startswith("prompt >"):
                 assert row.seconds > report.PROMPT_MAX_S, row
             elif flag.startswith("response audio"):
@@ -85,6 +101,7 @@ def _assert_flags_are_true(rows):
         if not row.flags:
             assert row.seconds <= report.PROMPT_MAX_S and row.chars <= report.RESPONSE_MAX_CHARS, row
             assert row.kind != "question" or row.seconds <= report.RED_FLAG_QUESTION_MAX_S, row
+            assert row.kind not in ANSWER_KINDS or row.seconds <= report.ANSWER_MAX_S, row
 
 
 def test_csv_has_every_row_with_its_measures(small_rows):
@@ -100,7 +117,7 @@ def test_placeholders_are_measured_as_a_sample_word():
 
 
 def test_the_real_report_for_one_locale(tmp_path, capsys):
-    from backcare.content import prompt_catalog
+    from backcare_tools.audio.catalog import prompt_catalog
 
     started = time.monotonic()
     code = audio_main(["report", "--locale", "en-GB", "--csv", str(tmp_path / "report.csv")])
@@ -122,12 +139,108 @@ def test_the_real_report_for_one_locale(tmp_path, capsys):
     assert elapsed < 120, f"one locale took {elapsed:.0f} s; CI budget is about 60 s"
 
 
-def test_all_no_path_covers_intro_fourteen_questions_and_the_self_care_outcome():
+def test_all_no_path_is_intro_sixteen_questions_with_an_ok_between_and_the_self_care_outcome():
+    from backcare.handlers.check import OUTCOME_TEXTS, QUESTION_TEXTS
+    from backcare.triage import QUESTION_IDS, Disposition
+
     keys = report.all_no_keys()
-    assert len(keys) == 16 and keys[0] == "check.intro" and keys[-1] == "outcome.SELF_CARE.speech", keys
-    rows = [report.Row("en-US", key, "question", 2.0, 5, 30, (), "") for key in keys]
+    questions = [QUESTION_TEXTS[qid].ask for qid in QUESTION_IDS]
+    assert keys[0] == "check.intro" and keys[-1] == OUTCOME_TEXTS[Disposition.SELF_CARE].speech, keys
+    assert [k for k in keys if k in questions] == questions, "questions missing or out of order"
+    assert keys.count(report.ACK_KEY) == len(questions) - 1 and len(keys) == 2 * len(questions) + 1, keys
+    assert keys[1] == questions[0] and keys[2] == report.ACK_KEY and keys[-2] == questions[-1], keys
+    rows = [report.Row("en-US", key, "question", 2.0, 5, 30, (), "") for key in set(keys)]
     summary = report.summarize(rows, "en-US")
-    assert summary.all_no_seconds == 32.0 and summary.all_no_missing == (), summary
+    assert summary.all_no_seconds == 2.0 * len(keys) and summary.all_no_missing == (), summary
+    assert "16 questions + 15 \"OK.\"" in report.all_no_description(), report.all_no_description()
+
+
+def test_the_ok_the_report_adds_is_what_the_check_says_between_questions(tmp_path):
+    """The report adds the acknowledgement itself; the skill must really say it after a no."""
+    from backcare.content import strip_ssml, texts
+    from backcare_tools.audio.journeys import run_journeys
+
+    (check,) = run_journeys(["en-US"], str(tmp_path), ["all-no check"])
+    ok = strip_ssml(texts("en-US").say(report.ACK_KEY))
+    second, last = strip_ssml(check.turns[1].ssml), strip_ssml(check.turns[-1].ssml)
+    assert second.startswith(ok + " "), second
+    assert not last.startswith(ok), f"no acknowledgement before the outcome: {last}"
+
+
+# -- the real content, every locale, measured as the report measures it ---------------------------
+
+
+@pytest.fixture(scope="module")
+def all_locales(_speech_cache_dir, tmp_path_factory):
+    """`backcare audio report --locale all` once: its CSV rows and its printed summary."""
+    import contextlib
+    import os
+
+    os.environ["BACKCARE_AUDIO_CACHE"] = str(_speech_cache_dir)
+    out, path = io.StringIO(), tmp_path_factory.mktemp("report") / "all.csv"
+    try:
+        with contextlib.redirect_stdout(out):
+            code = audio_main(["report", "--locale", "all", "--no-journeys", "--fail-on-flags", "--csv", str(path)])
+    finally:
+        del os.environ["BACKCARE_AUDIO_CACHE"]
+    rows = [report.Row(r["locale"], r["key"], r["kind"], float(r["seconds"]), int(r["words"]), int(r["chars"]),
+                       tuple(f for f in r["flags"].split("; ") if f), r["text"])
+            for r in csv.DictReader(path.open(encoding="utf-8"))]
+    return code, rows, out.getvalue()
+
+
+def test_no_answer_in_any_locale_is_over_its_limit(all_locales):
+    from backcare.content import LOCALES
+
+    _, rows, _ = all_locales
+    over = [f"{r.locale} {r.key} {r.seconds} s" for r in rows if r.kind in ANSWER_KINDS
+            and r.seconds > (report.CAUSES_MAX_S if r.key == report.causes_key() else report.ANSWER_MAX_S)]
+    assert not over, "answers over their limit:\n" + "\n".join(over)
+    for locale in LOCALES:
+        kinds = {r.kind for r in rows if r.locale == locale}
+        assert set(ANSWER_KINDS) <= kinds, f"{locale}: the report measured no {set(ANSWER_KINDS) - kinds}"
+    pages = {r.key for r in rows if r.kind == "tip"}
+    assert "tips.pain_relief.other" in pages, "a tip page is not measured as a tip"
+
+
+def test_every_question_is_at_most_fifteen_words_and_six_seconds(all_locales):
+    _, rows, _ = all_locales
+    questions = [r for r in rows if r.kind in ("question", "reask")]
+    assert len(questions) == 5 * 2 * 16, f"{len(questions)} questions measured"
+    long = [f"{r.locale} {r.key}: {r.words} words, {r.seconds} s" for r in questions
+            if r.words > report.QUESTION_MAX_WORDS or (r.kind == "question" and r.seconds > 6)]
+    assert not long, "\n".join(long)
+
+
+def test_the_all_no_check_takes_at_most_100_seconds_in_every_locale(all_locales):
+    from backcare.content import LOCALES
+
+    _, rows, out = all_locales
+    keys = report.all_no_keys()
+    for locale in LOCALES:
+        seconds = {r.key: r.seconds for r in rows if r.locale == locale}
+        total = round(sum(seconds[key] for key in keys), 2)
+        assert total <= report.ALL_NO_MAX_S, f"{locale}: the all-no check takes {total} s"
+        summary = report.summarize(rows, locale)
+        assert summary.all_no_seconds == total and not summary.all_no_over, summary
+        line = next(line for line in out.splitlines() if line.startswith(f"{locale} ") and " | " in line)
+        assert f"{total:6.2f} s" in line and "!!" not in line, line
+
+
+def test_the_report_for_all_locales_passes_its_own_limits(all_locales):
+    code, rows, out = all_locales
+    _assert_flags_are_true(rows)
+    flagged = [f"{r.locale} {r.key}: {'; '.join(r.flags)}" for r in rows if r.flags]
+    assert code == 0 and not flagged, f"report flags (exit {code}):\n" + "\n".join(flagged)
+    assert "all-no check (intro + 16 questions + 15" in out, out[-600:]
+
+
+def test_an_all_no_check_over_100_seconds_is_flagged_in_the_summary():
+    keys = report.all_no_keys()
+    rows = [report.Row("en-AU", key, "other", 4.0, 5, 30, (), "") for key in set(keys)]
+    summary = report.summarize(rows, "en-AU")
+    assert summary.all_no_seconds == 4.0 * len(keys) > 100 and summary.all_no_over, summary
+    assert "!! over 100 s" in report.format_summary([summary])
 
 
 def test_report_rejects_an_unknown_locale(capsys):

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("backcare_tools.serve", "run the skill as a web service (Flask; production: gunicorn)"),
     "emulator": ("backcare_tools.emulator", "run the local Alexa services emulator"),
     "audio": ("backcare_tools.audio.cli", "build, publish, render and measure the skill's audio"),
+    "content": ("backcare_tools.content", "check locale overrides against their base text; show a text per locale"),
     "dynamodb": ("backcare_tools.local_table", "create the table on a local DynamoDB-compatible server"),
 }
 

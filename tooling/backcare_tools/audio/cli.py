@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--locale", default="all", help="a locale such as en-GB, or all (default)")
     report.add_argument("--csv", type=Path, help="also write the rows as CSV")
     report.add_argument("--limit", type=int, default=0, help="print only the N longest rows (CSV has all)")
-    report.add_argument("--fail-on-flags", action="store_true", help="exit 1 when a prompt is over a limit")
+    report.add_argument("--fail-on-flags", action="store_true",
+                        help="exit 1 when a prompt, a response or the all-no check is over a limit")
     report.add_argument("--no-journeys", action="store_true",
                         help="skip the scripted conversations through the skill (whole responses)")
     return parser
@@ -129,9 +130,10 @@ def _report(args: argparse.Namespace) -> int:
         print(f"backcare audio report: unknown locale {unknown[0]}; known: {', '.join(locales)}", file=sys.stderr)
         return 2
     rows = build_report(wanted, catalog)
+    summaries = [summarize(rows, locale) for locale in wanted]
     print(format_table(rows, args.limit))
-    print(format_summary([summarize(rows, locale) for locale in wanted]))
-    flagged = any(row.flags for row in rows)
+    print(format_summary(summaries))
+    flagged = any(row.flags for row in rows) or any(summary.all_no_over for summary in summaries)
     if not args.no_journeys:
         flagged |= _journeys(list(wanted))
     if args.csv:

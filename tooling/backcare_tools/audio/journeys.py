@@ -38,11 +38,25 @@ def _all_no_check() -> list[dict[str, Any]]:
     return _requests(("CheckSymptomsIntent", 1), ("AMAZON.NoIntent", len(QUESTION_IDS)))
 
 
+def _all_tips() -> list[dict[str, Any]]:
+    from backcare.handlers.tips import PAGES
+
+    return _requests(("SelfCareTipsIntent", 1), ("AMAZON.NextIntent", len(PAGES) - 1))
+
+
+def _information() -> list[dict[str, Any]]:
+    """Each information answer, as a one-shot of its own would hear it (each ends offering the check)."""
+    from backcare.handlers.info import INFO_TEXTS
+
+    return _requests(*((name, 1) for name in INFO_TEXTS))
+
+
 JOURNEYS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "all-no check": _all_no_check,
     "launch": lambda: _requests(("LaunchRequest", 1)),
     "stretch routine": lambda: _requests(("StartStretchesIntent", 1), ("AMAZON.NextIntent", 5)),
-    "tips": lambda: _requests(("SelfCareTipsIntent", 1), ("AMAZON.NextIntent", 6)),
+    "tips": _all_tips,
+    "information": _information,
 }
 
 
