@@ -58,7 +58,7 @@ def spoken_when(texts: Texts, made: schedule.Schedule) -> str:
 
     said = schedule.describe(made)
     if made.kind == STRETCH:
-        return texts("reminders.when.stretch", times=clock(texts, said.first))
+        return texts("reminders.when.stretch", time=clock(texts, said.first))
     if said.count == 1 or said.interval_minutes is None:
         return texts("reminders.when.posture.once", time=clock(texts, said.first))
     return texts("reminders.when.posture", interval=texts(INTERVAL_TEXTS[said.interval_minutes]),
