@@ -7,7 +7,9 @@ as plain text with the reprompt and the card; the session ends when the skill en
 one starts only with "open back care coach" or a one-shot ("ask back care coach to ...").
 
 The local Alexa services emulator (Reminders and Settings APIs) runs alongside on 127.0.0.1 with
-an emulated clock; `:clock +2h` moves that clock and shows the reminders that go off.
+an emulated clock that starts at midday today in the device's time zone; `:clock +2h` moves that
+clock and shows the reminders that go off (`:clock +14d` after setting the two-week check-in: it
+goes off at 10 AM on its day, and the next "open back care coach" asks how your back is).
 Lines that start with ':' are commands; `:help` lists them. Local tooling only.
 """
 
@@ -18,10 +20,11 @@ import contextlib
 import re
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from backcare_tools import envelopes as env
+from backcare_tools.clock import EmulatedClock
 from backcare_tools.nlu import LAUNCH, LOCALES, Nlu, load_nlu
 
 TIME_ZONES = {"en-US": "America/New_York", "en-CA": "America/Toronto", "en-GB": "Europe/London",
@@ -68,9 +71,19 @@ def _start_emulator(locale: str, device: env.Device, time_zone: str | None):
         if error.name != "backcare_tools.emulator":
             raise
         return None
-    emulator = AlexaServicesEmulator(default_time_zone=time_zone or TIME_ZONES.get(locale, "UTC")).start()
-    emulator.set_time_zone(device.device_id, time_zone or TIME_ZONES.get(locale, "UTC"))
+    zone = time_zone or TIME_ZONES.get(locale, "UTC")
+    emulator = AlexaServicesEmulator(default_time_zone=zone, clock=EmulatedClock(midday_today(zone))).start()
+    emulator.set_time_zone(device.device_id, zone)
     return emulator
+
+
+def midday_today(time_zone: str) -> datetime:
+    """Where the emulated clock starts: 12:00 today in the device's zone, so moving it by whole
+    days passes the morning reminders of the last day too (the check-in goes off at 10 AM)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(time_zone)
+    return datetime.now(zone).replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 def plain_speech(body: dict[str, Any], key: str = "outputSpeech") -> str:
