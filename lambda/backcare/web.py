@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from backcare.config import Config
+    from backcare.webverify import SignatureVerifier
 
 log = logging.getLogger("backcare.web")
 
@@ -197,7 +198,7 @@ def _checks(config: Config, settings: WebSettings, verify: bool,
     return checks + list(verifiers)
 
 
-def _signature_verifier(settings: WebSettings):
+def _signature_verifier(settings: WebSettings) -> SignatureVerifier:
     """The production verifier, or one wired to the test trust settings (loudly logged)."""
     from backcare.webcerts import ChainCache, ChainFetcher, ChainValidator, load_certificates
     from backcare.webverify import SignatureVerifier

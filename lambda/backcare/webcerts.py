@@ -244,8 +244,11 @@ class ChainFetcher:
         target = urlsplit(self.mirror + urlsplit(url).path if self.mirror else url)
         deadline = time.monotonic() + self.deadline_seconds
         if target.scheme == "https":
+            import certifi  # the same Mozilla roots as the chain check: no reliance on the OS store
+
+            context = ssl.create_default_context(cafile=certifi.where())
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                target.hostname, target.port, timeout=self.deadline_seconds, context=ssl.create_default_context()
+                target.hostname, target.port, timeout=self.deadline_seconds, context=context
             )
         else:
             connection = http.client.HTTPConnection(target.hostname, target.port, timeout=self.deadline_seconds)
@@ -353,7 +356,6 @@ class ChainCache:
         self._rate = downloads_per_minute / 60.0
         self._capacity = float(downloads_per_minute)
         self._tokens, self._refilled = self._capacity, time.monotonic()
-        self.downloads = 0
 
     def lookup(self, url: str) -> ValidatedChain:
         """The validated chain of a normalised URL, from the cache or downloaded; else ChainError."""
@@ -372,7 +374,6 @@ class ChainCache:
                 return recent.chain  # type: ignore[return-value]
             if not self._take_token():
                 raise ChainError("too many certificate downloads; try again shortly")
-            self.downloads += 1
             try:
                 chain = self._validator.validate(self._fetch(url), now)
             except ChainError as error:

@@ -225,6 +225,45 @@ def test_a_chain_over_the_size_cap_is_refused(cert_host, declare_length):
         ChainFetcher(mirror=cert_host.base)(url)
 
 
+def test_downloads_over_tls_check_the_hosts_certificate(pki, tmp_path):
+    """A TLS host whose certificate does not lead to Mozilla's roots is refused (the test CA here)."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from cryptography.hazmat.primitives import serialization
+
+    server_cert = pki.leaf(sans=("localhost",))
+    (tmp_path / "cert.pem").write_bytes(pki.chain_pem(server_cert, pki.intermediate))
+    (tmp_path / "key.pem").write_bytes(server_cert.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    served: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            served.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(ChainError, match="SSL"):
+            ChainFetcher(mirror=f"https://localhost:{server.server_address[1]}")(
+                "https://s3.amazonaws.com/echo.api/tls.pem")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert served == [], f"the download went ahead over an untrusted TLS connection: {served}"
+
+
 def test_a_missing_chain_is_an_error(cert_host):
     with pytest.raises(ChainError, match="HTTP 404"):
         ChainFetcher(mirror=cert_host.base)("https://s3.amazonaws.com/echo.api/absent.pem")
