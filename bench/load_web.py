@@ -134,7 +134,23 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(int(match.group(1)))
 
 
-def run_level(port: int, requests: list, concurrency: int, seconds: float, max_requests: int) -> dict:
+def server_cpu_seconds(master: int) -> float | None:
+    """User + system CPU of gunicorn's workers so far (Linux /proc; None elsewhere). Per request,
+    it shows the service's own cost whatever else the machine is doing."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        ticks = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def run_level(port: int, requests: list, concurrency: int, seconds: float, max_requests: int,
+              master: int | None = None) -> dict:
+    cpu_before = server_cpu_seconds(master) if master else None
     latencies: list[float] = []
     errors: list[str] = []
     budget = [max_requests]
@@ -147,6 +163,9 @@ def run_level(port: int, requests: list, concurrency: int, seconds: float, max_r
         return time.monotonic() - started
 
     elapsed = asyncio.run(level())
+    cpu_after = server_cpu_seconds(master) if master else None
+    cpu_ms = (round((cpu_after - cpu_before) * 1000 / len(latencies), 2)
+              if cpu_before is not None and cpu_after is not None and latencies else None)
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
@@ -155,7 +174,8 @@ def run_level(port: int, requests: list, concurrency: int, seconds: float, max_r
     return {
         "concurrency": concurrency, "seconds": round(elapsed, 2), "requests": len(latencies) + len(errors),
         "ok": len(latencies), "errors": len(errors), "rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "error_kinds": sorted(set(errors))[:5],
+        "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "server_cpu_ms": cpu_ms,
+        "error_kinds": sorted(set(errors))[:5],
     }
 
 
@@ -170,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
 
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     pki = TestPKI(name="Bench")
     with tempfile.TemporaryDirectory(prefix="backcare-bench-web-") as folder, CertificateHost() as cert_host:
         cert_url = cert_host.publish(CERT_PATH, pki.chain_pem())
@@ -184,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             results = []
             for level in args.levels:
                 requests = signed_requests(pki, cert_url)  # fresh timestamps for each level
-                results.append(run_level(port, requests, level, args.seconds, args.max_requests))
+                results.append(run_level(port, requests, level, args.seconds, args.max_requests, proc.pid))
         finally:
             proc.terminate()
             proc.wait(timeout=TIMEOUT)
@@ -195,11 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gunicorn {args.workers} workers x {args.threads} threads on {HOST}, verification on (test PKI), "
               f"SKILL_ID checked, {len(requests)} envelopes from events/, store: {args.persistence}, "
               f"chain downloads: {downloads}")
+        print(f"load average before: {load_before}")
         print(f"{'conc':>4} {'secs':>6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'p99 ms':>8} {'errors':>6}")
+              f"{'p99 ms':>8} {'errors':>6} {'server CPU ms/req':>18}")
         for r in results:
             print(f"{r['concurrency']:>4} {r['seconds']:>6} {r['requests']:>9} {r['rps']:>8} {r['p50_ms']:>8} "
-                  f"{r['p95_ms']:>8} {r['p99_ms']:>8} {r['errors']:>6}")
+                  f"{r['p95_ms']:>8} {r['p99_ms']:>8} {r['errors']:>6} {r['server_cpu_ms'] or '-':>18}")
             for kind in r["error_kinds"]:
                 print(f"      error: {kind}")
     return 1 if any(r["errors"] for r in results) else 0
