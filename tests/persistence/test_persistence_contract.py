@@ -1,7 +1,9 @@
-"""One contract, two stores: the embedded SQLite adapter and the SDK's DynamoDB adapter (against a
-real moto server over HTTP) behave the same for get, save and delete. Plus what is specific to
-each: the SQLite file's permissions and laziness, make_adapter's choices, boto3 never imported
-by a process that does not use DynamoDB, and the local create-table command."""
+"""One contract, two stores: the embedded SQLite adapter and the DynamoDB adapter (against a real
+moto server over HTTP) behave the same for the SDK's get, save and delete and for the versioned
+operations (read, compare-and-set write, delete). Plus what is specific to each: the SQLite
+file's permissions and laziness, the DynamoDB item in the SDK adapter's format, make_adapter's
+choices, botocore never imported by a process that does not use DynamoDB, and the local
+create-table command."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from ask_sdk_model import RequestEnvelope
 from backcare.config import Config
 from backcare.persistence import SQLITE_FILE_NAME, make_adapter
 from backcare.persistence.dynamodb import LazyDynamoDbAdapter
+from backcare.persistence.records import VersionConflict
 from backcare.persistence.sqlite import SqlitePersistenceAdapter
 from backcare_tools import envelopes
 from support import ROOT
@@ -120,6 +123,63 @@ def test_request_without_a_user_id_is_a_persistence_error(adapter):
         adapter.get_attributes(request_envelope)
 
 
+# -- the versioned contract -----------------------------------------------------------------------
+
+
+def test_read_record_of_a_user_never_saved_has_no_version(adapter):
+    record = adapter.read_record(envelope(new_user_id()))
+    assert (record.attributes, record.version, record.exists) == ({}, None, False), f"got {record!r}"
+
+
+def test_write_record_is_a_compare_and_set_on_the_version(adapter):
+    user = envelope(new_user_id())
+    assert adapter.write_record(user, {"visits": 1}, expected=None) == 1, "the first write makes version 1"
+    with pytest.raises(VersionConflict):
+        adapter.write_record(user, {"visits": 99}, expected=None)  # someone else created it first
+    assert adapter.write_record(user, {"visits": 2}, expected=1) == 2, "a write on the read version succeeds"
+    with pytest.raises(VersionConflict):
+        adapter.write_record(user, {"visits": 99}, expected=1)  # a stale version
+    record = adapter.read_record(user)
+    assert (record.attributes, record.version) == ({"visits": 2}, 2), f"a refused write changed the record: {record}"
+
+
+def test_a_write_expecting_a_record_fails_once_it_was_deleted(adapter):
+    user = envelope(new_user_id())
+    adapter.write_record(user, {"visits": 1}, expected=None)
+    assert adapter.delete_record(user) is True, "delete must say a record was there"
+    with pytest.raises(VersionConflict):
+        adapter.write_record(user, {"visits": 2}, expected=1)
+    assert adapter.read_record(user).exists is False, "a write after a delete must not re-create the record"
+    assert adapter.delete_record(user) is False, "deleting nothing says there was nothing"
+
+
+def test_the_sdk_save_bumps_the_version_so_a_concurrent_writer_notices(adapter):
+    user = envelope(new_user_id())
+    adapter.write_record(user, {"visits": 1}, expected=None)
+    adapter.save_attributes(user, {"visits": 5})
+    with pytest.raises(VersionConflict):
+        adapter.write_record(user, {"visits": 2}, expected=1)
+    record = adapter.read_record(user)
+    assert (record.attributes, record.version) == ({"visits": 5}, 2), f"unexpected record {record}"
+
+
+def test_update_record_re_applies_on_the_newest_record(adapter):
+    user = envelope(new_user_id())
+    adapter.write_record(user, {"visits": 1}, expected=None)
+    stale = adapter.read_record(user)
+    adapter.write_record(user, {"visits": 2}, expected=1)  # another request wrote meanwhile
+    seen = []
+
+    def apply(record):
+        seen.append(record.attributes["visits"])
+        return {"visits": record.attributes["visits"] + 10}
+
+    result = adapter.update_record(user, apply, known=stale)
+    assert adapter.read_record(user).attributes == {"visits": 12}, "the update was not applied on the newest record"
+    assert result.attributes == {"visits": 12}, f"update_record must return what is stored: {result}"
+    assert seen[-1] == 2, f"apply must finally see the newest record, saw {seen}"
+
+
 # -- SQLite specifics -----------------------------------------------------------------------------
 
 
@@ -193,20 +253,39 @@ def test_make_adapter_follows_the_configuration(tmp_path):
         "t", "eu-west-1", "http://127.0.0.1:9", 1.5), "the DynamoDB adapter ignored the configuration"
 
 
-def test_dynamodb_delegate_is_the_sdk_adapter_with_explicit_resource(moto_server, dynamodb_table):
+def test_dynamodb_items_keep_the_sdk_adapter_format_both_ways(moto_server, dynamodb_table):
+    """Items stay readable by ask_sdk_dynamodb's DynamoDbAdapter, and its items by ours."""
+    import boto3
     from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
-    store = dynamodb_adapter(moto_server.url, timeout=1.25)
-    sdk = store.delegate
-    assert isinstance(sdk, DynamoDbAdapter), "the SDK's DynamoDbAdapter must do the work"
-    assert (sdk.table_name, sdk.partition_key_name, sdk.attribute_name, sdk.create_table) == (
-        TABLE_NAME, "id", "attributes", False), "adapter defaults or create_table differ from SPEC §6"
-    client = sdk.dynamodb.meta.client
+    resource = boto3.resource("dynamodb", region_name=REGION, endpoint_url=moto_server.url)
+    sdk = DynamoDbAdapter(table_name=TABLE_NAME, create_table=False, dynamodb_resource=resource)
+    ours = dynamodb_adapter(moto_server.url)
+    written_by_us, written_by_sdk = envelope(new_user_id()), envelope(new_user_id())
+    ours.save_attributes(written_by_us, NESTED)
+    assert sdk.get_attributes(written_by_us) == NESTED, "the SDK adapter cannot read our item"
+    item = resource.Table(TABLE_NAME).get_item(Key={"id": written_by_us.context.system.user.user_id})["Item"]
+    assert set(item) == {"id", "attributes", "version", "write_id"}, f"unexpected item layout: {sorted(item)}"
+    sdk.save_attributes(written_by_sdk, {"visits": 3})
+    record = ours.read_record(written_by_sdk)
+    assert (record.attributes, record.version) == ({"visits": 3}, 0), f"the SDK's item read as {record}"
+    assert ours.write_record(written_by_sdk, {"visits": 4}, expected=0) == 1, "an SDK item must update conditionally"
+    assert sdk.get_attributes(written_by_sdk) == {"visits": 4}, "the SDK adapter cannot read the update"
+
+
+def test_dynamodb_client_takes_endpoint_region_and_timeouts_from_configuration(moto_server, dynamodb_table):
+    store = dynamodb_adapter(moto_server.url, timeout=1.2, store_attempts=3)
+    client = store.client_for(5.0)
     assert client.meta.endpoint_url == moto_server.url, "the endpoint from configuration was not used"
     assert client.meta.region_name == REGION, "the region from configuration was not used"
-    assert client.meta.config.read_timeout == 1.25, "the store timeout was not applied"
-    assert client.meta.config.connect_timeout == 1.0, "connecting should give up within a second"
-    assert client.meta.config.retries["total_max_attempts"] == 2, "retries should be few"
+    connect, read = client.meta.config.connect_timeout, client.meta.config.read_timeout
+    assert connect <= 0.3 and connect + read == pytest.approx(1.2), \
+        f"one attempt (connect + read) must fit the store timeout: {connect} + {read}"
+    assert client.meta.config.retries["total_max_attempts"] == 1, "botocore must not retry behind the deadline"
+    assert store.attempts == 3, "the attempts from configuration were not used"
+    shorter = store.client_for(0.4)
+    assert shorter.meta.config.connect_timeout + shorter.meta.config.read_timeout <= 0.4, \
+        "with less time left, a client with shorter timeouts must be used"
 
 
 def _run_python(code: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -216,7 +295,7 @@ def _run_python(code: str, env_extra: dict[str, str]) -> subprocess.CompletedPro
                           text=True, timeout=120)
 
 
-def test_a_process_on_sqlite_never_imports_boto3(tmp_path):
+def test_a_process_on_sqlite_never_imports_botocore(tmp_path):
     result = _run_python(f"""
         import sys
         from backcare.config import Config
@@ -226,18 +305,18 @@ def test_a_process_on_sqlite_never_imports_boto3(tmp_path):
         from support.dynamodb import handler_input_for
         adapter = make_adapter(Config.from_env())
         handler_input = handler_input_for(adapter)
-        user_data.load(handler_input)["visits"] += 1
-        assert user_data.save(handler_input), "save failed"
+        assert user_data.update(handler_input, lambda data: data.update(visits=1)), "update failed"
         heavy = sorted(m for m in ("boto3", "botocore") if m in sys.modules)
         print("heavy:", heavy)
     """, {"PERSISTENCE": "sqlite", "BACKCARE_STATE_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    assert "heavy: []" in result.stdout, f"boto3 was imported without DynamoDB: {result.stdout}"
+    assert "heavy: []" in result.stdout, f"the AWS SDK was imported without DynamoDB: {result.stdout}"
 
 
 def test_dynamodb_is_imported_only_when_the_store_is_first_used(moto_server, dynamodb_table):
     """With PERSISTENCE=dynamodb and no region in the environment, building the adapter costs no
-    boto3 (a yes/no turn never pays for it); the first read imports it and works."""
+    botocore (a yes/no turn never pays for it); the first read imports it and works. boto3 is
+    never needed."""
     result = _run_python(f"""
         import sys
         sys.path.insert(0, {str(ROOT / "tests")!r})
@@ -247,17 +326,16 @@ def test_dynamodb_is_imported_only_when_the_store_is_first_used(moto_server, dyn
         config = Config(persistence="dynamodb", table_name={TABLE_NAME!r}, aws_region={REGION!r},
                         dynamodb_endpoint={moto_server.url!r})
         adapter = make_adapter(config)
-        print("after make_adapter:", "boto3" in sys.modules)
+        print("after make_adapter:", "botocore" in sys.modules)
         handler_input = handler_input_for(adapter)
         user_data.load(handler_input)
-        print("status:", user_data.status(handler_input), "boto3:", "boto3" in sys.modules)
-        import os
-        print("region lent:", "AWS_DEFAULT_REGION" in os.environ)
+        print("status:", user_data.status(handler_input), "botocore:", "botocore" in sys.modules,
+              "boto3:", "boto3" in sys.modules)
     """, {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
     assert result.returncode == 0, result.stderr
-    assert "after make_adapter: False" in result.stdout, f"make_adapter imported boto3: {result.stdout}"
-    assert "status: loaded boto3: True" in result.stdout, f"the first read did not work: {result.stdout}"
-    assert "region lent: False" in result.stdout, "the region lent for the SDK module's import must be taken back"
+    assert "after make_adapter: False" in result.stdout, f"make_adapter imported botocore: {result.stdout}"
+    assert "status: new botocore: True boto3: False" in result.stdout, \
+        f"the first read did not work, or needed boto3: {result.stdout}"
 
 
 # -- the local create-table command ----------------------------------------------------------------

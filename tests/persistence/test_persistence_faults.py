@@ -1,8 +1,9 @@
-"""DynamoDB store failures, for real: the SDK adapter talks HTTP to moto_server through a proxy
-that can refuse connections, hang, be slow, or answer with DynamoDB's throttling error. Whatever
-happens, user_data gives usable defaults, never overwrites what was stored, and says False when a
-save or delete did not happen. "Bounded" is shown without timing anything: the proxy sees the
-client give up on a hanging request, and sees exactly the configured number of attempts."""
+"""DynamoDB store failures, for real: the adapter talks HTTP to moto_server through a proxy that
+can refuse connections, hang, be slow, answer with DynamoDB's throttling error, or carry out a
+write and lose its reply. Whatever happens, user_data gives usable defaults, never overwrites what
+was stored, never applies an update twice, and says False when a write or delete did not happen.
+"Bounded" is shown without timing anything: the proxy sees the client give up on a hanging
+request, and sees exactly the configured number of attempts."""
 
 from __future__ import annotations
 
@@ -142,9 +143,10 @@ def test_a_store_slower_than_usual_but_within_the_timeout_still_works(fault_prox
     adapter = dynamodb_adapter(fault_proxy.url, timeout=5.0)
     fault_proxy.switch(FaultProxy.SLOW, delay=0.2)
     handler_input = handler_input_for(adapter, user_id=new_user_id())
-    user_data.load(handler_input)["visits"] = 1
-    assert user_data.status(handler_input) == user_data.LOADED, "a slow but timely store must not be dropped"
-    assert user_data.save(handler_input) is True, "a slow but timely save must succeed"
+    user_data.load(handler_input)
+    assert user_data.status(handler_input) == user_data.NEW, "a slow but timely store must not be dropped"
+    assert user_data.update(handler_input, lambda data: data.update(visits=1)) is True, \
+        "a slow but timely update must succeed"
     assert fault_proxy.abandoned == 0, "nothing should have been abandoned"
 
 
@@ -156,6 +158,43 @@ def test_a_save_that_times_out_is_reported_as_not_saved(adapter, user_id, fault_
     assert user_data.save(handler_input) is False, "a timed-out save must not be reported as done"
     assert fault_proxy.targets(FaultProxy.HANG) == ["PutItem"] * MAX_ATTEMPTS, "unexpected attempts"
     assert_record_intact(adapter, user_id, fault_proxy)
+
+
+# -- a write that landed although its reply was lost ---------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_an_update_whose_reply_was_lost_is_applied_exactly_once_and_reported_stored(adapter, user_id, fault_proxy):
+    """The PutItem reaches the table but the connection drops before the answer: the adapter
+    retries the same conditional write, finds the condition failed, and recognises its own
+    write_id in the stored item. Without that it would re-apply the increment (7 -> 9)."""
+    handler_input = handler_input_for(adapter, user_id=user_id)
+    fault_proxy.switch(FaultProxy.LOSE_REPLY, lose=1, only="PutItem")
+
+    def count_visit(data):
+        data["visits"] += 1
+
+    assert user_data.update(handler_input, count_visit) is True, "the write landed: it must be reported stored"
+    assert fault_proxy.targets() == ["GetItem", "PutItem", "PutItem", "GetItem"], \
+        f"expected read, write (reply lost), retried write (condition failed), check: {fault_proxy.targets()}"
+    data = returning_visit_after_failure(adapter, user_id, fault_proxy)
+    assert data["visits"] == STORED["visits"] + 1, f"the increment must be applied exactly once: {data['visits']}"
+
+
+@pytest.mark.timeout(60)
+def test_a_lost_reply_on_a_write_that_did_lose_the_race_is_a_conflict_and_re_applied(adapter, user_id, fault_proxy):
+    """Another request writes between this request's read and its write: the write is refused
+    (its reply lost on the way back), the retry is refused too, the stored write_id is not ours,
+    so the update re-reads and re-applies on the newest record. Both changes are kept."""
+    mine, theirs = handler_input_for(adapter, user_id=user_id), handler_input_for(adapter, user_id=user_id)
+    user_data.load(mine)
+    assert user_data.update(theirs, lambda data: data.update(disclaimer_heard=False)), "the other write failed"
+    fault_proxy.switch(FaultProxy.LOSE_REPLY, lose=1, only="PutItem")
+    assert user_data.update(mine, lambda data: data.update(visits=data["visits"] + 1)) is True, \
+        "the update must succeed on the re-read record"
+    data = returning_visit_after_failure(adapter, user_id, fault_proxy)
+    assert (data["visits"], data["disclaimer_heard"]) == (STORED["visits"] + 1, False), \
+        f"one of the two changes was lost: {data!r}"
 
 
 # -- throttling --------------------------------------------------------------------------------------

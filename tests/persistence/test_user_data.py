@@ -11,42 +11,15 @@ from decimal import Decimal
 
 import pytest
 from ask_sdk_core.attributes_manager import AttributesManager
-from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from backcare import schedule
 from backcare.persistence import user_data
-from backcare.persistence.sqlite import SqlitePersistenceAdapter
 from backcare_tools import envelopes
 from support.dynamodb import handler_input_for, new_user_id
-
-
-class FlakyStore(SqlitePersistenceAdapter):
-    """A real SQLite store that can be switched to fail like an unreachable one, and counts calls."""
-
-    def __init__(self, path) -> None:
-        super().__init__(path)
-        self.failing = False
-        self.calls: list[str] = []
-
-    def _maybe_fail(self, action: str) -> None:
-        self.calls.append(action)
-        if self.failing:
-            raise PersistenceException(f"Failed to {action} attributes: store unreachable")
-
-    def get_attributes(self, request_envelope):
-        self._maybe_fail("get")
-        return super().get_attributes(request_envelope)
-
-    def save_attributes(self, request_envelope, attributes):
-        self._maybe_fail("save")
-        super().save_attributes(request_envelope, attributes)
-
-    def delete_attributes(self, request_envelope):
-        self._maybe_fail("delete")
-        super().delete_attributes(request_envelope)
+from support.stores import FlakyStore
 
 
 @pytest.fixture
@@ -74,7 +47,11 @@ def stored(store, user_id):
 def test_a_new_user_loads_the_defaults(store, user_id):
     data = user_data.load(visit(store, user_id))
     assert data == user_data.defaults(), f"a new user should get the default layout, got {data!r}"
-    assert data["schema"] == 1, "the layout must carry its schema version"
+    assert data["schema"] == 2, "the layout must carry its schema version"
+    handler_input = visit(store, user_id)
+    assert user_data.status(handler_input) is None, "nothing ran yet"
+    user_data.load(handler_input)
+    assert user_data.status(handler_input) == user_data.NEW, "the store answered: nothing is stored"
 
 
 def test_changes_saved_in_one_request_are_loaded_in_the_next(store, user_id):
@@ -95,7 +72,7 @@ def test_the_store_is_read_at_most_once_per_request(store, user_id):
     first = user_data.load(handler_input)
     second = user_data.load(handler_input)
     assert second is first, "a second load in the same request must return the same dict"
-    assert store.calls == ["get"], f"expected one read, saw {store.calls}"
+    assert store.calls == ["read"], f"expected one read, saw {store.calls}"
 
 
 def test_save_without_load_writes_nothing(store, user_id):
@@ -136,7 +113,7 @@ def test_a_v0_record_is_migrated_and_saved_in_the_current_layout(store, user_id)
     data["visits"] += 1
     assert user_data.save(handler_input), "saving a migrated record must work"
     raw = stored(store, user_id)
-    assert raw["schema"] == 1 and raw["visits"] == 5, f"the record was not rewritten as schema 1: {raw!r}"
+    assert raw["schema"] == 2 and raw["visits"] == 5, f"the record was not rewritten as schema 2: {raw!r}"
     assert not {"disclaimerHeard", "visitCount", "lastTip"} & raw.keys(), f"v0 keys survived: {raw!r}"
 
 
@@ -166,13 +143,16 @@ def test_numbers_from_dynamodb_become_plain_ints():
 
 
 def test_a_record_from_a_newer_schema_is_read_but_never_overwritten(store, user_id):
-    newer = {"schema": 2, "disclaimer_heard": True, "visits": 12, "future_field": {"x": 1}}
+    newer = {"schema": 3, "disclaimer_heard": True, "visits": 12, "future_field": {"x": 1}}
     store.save_attributes(visit(None, user_id).request_envelope, newer)
     handler_input = visit(store, user_id)
     data = user_data.load(handler_input)
     assert data["disclaimer_heard"] is True and data["visits"] == 12, "known fields should still be read"
     data["visits"] += 1
     assert user_data.save(handler_input) is False, "a newer record must not be downgraded"
+    assert user_data.update(handler_input, lambda data: data.update(visits=99)) is False, \
+        "an update must not downgrade a newer record either"
+    assert user_data.status(handler_input) == user_data.READ_ONLY, "the status should say why"
     assert stored(store, user_id) == newer, "the newer record was modified"
 
 
@@ -195,11 +175,12 @@ def test_save_drops_every_key_outside_the_layout(store, user_id, caplog):
         assert user_data.save(handler_input), "the save itself should work"
     raw = stored(store, user_id)
     assert raw == {
-        "schema": 1, "disclaimer_heard": False, "visits": 0,
+        "schema": 2, "disclaimer_heard": False, "visits": 0,
         "last_tip": {"topic": "posture", "index": 1},
         "reminders": [{"kind": "posture", "alert_token": "tok-1",
                        "schedule": {"interval_minutes": 60, "times": ["09:00", "10:00"]}}],
         "prefs": {"stretch_time": "15:00"},
+        "exercise": {"level": 1, "sessions": 0}, "checkin": None,
     }, f"something outside the layout was stored: {raw!r}"
     text = repr(raw)
     for forbidden in ("EMERGENCY", "URGENT", "SELF_CARE", "fever", "bladder", "diagnosis"):
@@ -209,9 +190,10 @@ def test_save_drops_every_key_outside_the_layout(store, user_id, caplog):
 
 
 def test_clean_keeps_a_valid_layout_unchanged():
-    layout = {"schema": 1, "disclaimer_heard": True, "visits": 3, "last_tip": {"topic": "core", "index": 0},
+    layout = {"schema": 2, "disclaimer_heard": True, "visits": 3, "last_tip": {"topic": "core", "index": 0},
               "reminders": [{"kind": "stretch", "alert_token": "a", "schedule": {"time": "15:00"}}],
-              "prefs": {"posture_interval_minutes": 90}}
+              "prefs": {"posture_interval_minutes": 90}, "exercise": {"level": 3, "sessions": 14},
+              "checkin": {"due": "2026-03-01", "alert_token": "amzn1.alert.checkin"}}
     assert user_data.clean(layout) == layout, "the allow-list must not damage valid data"
 
 
@@ -242,7 +224,8 @@ def test_a_failing_save_reports_false_and_is_not_retried_in_the_request(store, u
     store.failing = True
     assert user_data.save(handler_input) is False, "a failed save must not be reported as done"
     assert user_data.save(handler_input) is False, "a second save in the same request must not retry"
-    assert store.calls.count("save") == 1, f"the store was hit again after failing: {store.calls}"
+    assert store.calls.count("update") == 1, f"the store was hit again after failing: {store.calls}"
+    assert user_data.status(handler_input) == user_data.UNAVAILABLE, "the status should say the store failed"
 
 
 def test_a_failing_delete_reports_false(store, user_id):

@@ -1,16 +1,21 @@
 """A real DynamoDB-compatible server for the tests, and a fault-injecting proxy in front of it.
 
 - `MotoServer`: `moto_server -H 127.0.0.1 -p PORT` as a subprocess (in-memory; stop() loses data).
+  `MotoServer(serial=True)` runs moto's same WSGI app on a single-threaded server: moto's threaded
+  server checks a ConditionExpression and writes without a lock, so two concurrent conditional
+  writes can both pass the same condition (measured: 5 of 200 rounds of 16 threads, under CPU
+  load), which DynamoDB never allows. Concurrency tests need DynamoDB's per-item atomicity.
 - `FaultProxy`: an HTTP proxy on 127.0.0.1 that forwards to the server, or, when switched,
-  refuses connections (listener closed: ECONNREFUSED), hangs, delays, or answers with DynamoDB's
-  own throttling error. Stored data stays in the server while the proxy misbehaves, so tests can
+  refuses connections (listener closed: ECONNREFUSED), hangs, delays, answers with DynamoDB's
+  own throttling error, or forwards a write and then drops the reply (the write happened, the
+  client cannot know). Stored data stays in the server while the proxy misbehaves, so tests can
   check that nothing stored before a failure was lost.
 - `handler_input_for(...)`: a real ASK HandlerInput built from an envelope of
   `backcare_tools.envelopes`, with an AttributesManager over the given adapter.
 
 Fixtures (import the `*_fixture` names into a test module to use them): `moto_server` (session),
 `dynamodb_table` (session: the table, created through `backcare_tools.local_table`),
-`fault_proxy` (per test).
+`serial_moto_server` (session: the serial server, with the table), `fault_proxy` (per test).
 """
 
 from __future__ import annotations
@@ -47,6 +52,16 @@ THROTTLING_BODY = json.dumps({
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade"}
 
 
+# moto's own server (moto.server.main) with threaded=False: one request at a time.
+SERIAL_MOTO_SERVER = """
+import sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False,
+           request_handler=MotoRequestHandler)
+"""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -64,7 +79,8 @@ def moto_server_command() -> str:
 class MotoServer:
     """moto's server mode on 127.0.0.1; start(), stop() and start() again (same port, empty)."""
 
-    def __init__(self, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, log_path: Path | None = None, *, serial: bool = False) -> None:
+        self.serial = serial
         self.port = port or free_port()
         self._port_chosen_freely = port is None  # then a lost race for it may pick another
         self.log_path = log_path
@@ -87,10 +103,9 @@ class MotoServer:
         env = {**os.environ, **DUMMY_CREDENTIALS}
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         try:
-            self._process = subprocess.Popen(
-                [moto_server_command(), "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT, env=env,
-            )
+            command = ([sys.executable, "-c", SERIAL_MOTO_SERVER, "127.0.0.1", str(self.port)] if self.serial
+                       else [moto_server_command(), "-H", "127.0.0.1", "-p", str(self.port)])
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         finally:
             if log is not subprocess.DEVNULL:
                 log.close()
@@ -123,12 +138,15 @@ class FaultProxy:
     """HTTP proxy to a DynamoDB-compatible server, switchable to fail in the ways AWS can."""
 
     PASS, REFUSE, HANG, SLOW, THROTTLE = "pass", "refuse", "hang", "slow", "throttle"
+    LOSE_REPLY = "lose_reply"  # forward, then close the connection instead of answering (`lose` times)
 
     def __init__(self, upstream_url: str, *, hang_limit: float = 60.0) -> None:
         parts = urlsplit(upstream_url)
         self.upstream = (parts.hostname, parts.port)
         self.mode = self.PASS
         self.delay = 0.0
+        self.lose = 0  # LOSE_REPLY: replies still to drop (then it passes)
+        self.lose_only: str | None = None  # LOSE_REPLY: only for this operation (e.g. "PutItem")
         self.hang_limit = hang_limit
         self.port = free_port()
         self.requests: list[tuple[str, str]] = []  # (mode, X-Amz-Target) of every request seen
@@ -167,9 +185,11 @@ class FaultProxy:
             self._server.server_close()
             self._server = None
 
-    def switch(self, mode: str, *, delay: float = 0.0) -> None:
+    def switch(self, mode: str, *, delay: float = 0.0, lose: int = 1, only: str | None = None) -> None:
         """Change behaviour and start a fresh log of requests (`requests`, `abandoned`).
-        REFUSE closes the listening socket; leaving it re-opens the same port."""
+        REFUSE closes the listening socket; leaving it re-opens the same port. LOSE_REPLY drops
+        the reply of the next `lose` requests (of operation `only`, if given), after forwarding them."""
+        self.lose, self.lose_only = lose, only
         with self._lock:
             self.requests, self.abandoned = [], 0
         if mode == self.REFUSE and self._server is not None:
@@ -208,6 +228,16 @@ class FaultProxy:
                 self.abandoned += 1
             handler.close_connection = True
             return
+        if mode == self.LOSE_REPLY:
+            target = handler.headers.get("X-Amz-Target", "?").rpartition(".")[2]
+            with self._lock:
+                drop = self.lose > 0 and (self.lose_only is None or self.lose_only == target)
+                if drop:
+                    self.lose -= 1
+            if drop:
+                self._forward(handler, body, reply=False)
+                handler.close_connection = True
+                return
         self._forward(handler, body)
 
     def _wait_for_release_or_client_gone(self, handler: _ProxyHandler, limit: float) -> bool:
@@ -223,13 +253,15 @@ class FaultProxy:
                     return True
         return False
 
-    def _forward(self, handler: _ProxyHandler, body: bytes) -> None:
+    def _forward(self, handler: _ProxyHandler, body: bytes, *, reply: bool = True) -> None:
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
         upstream = http.client.HTTPConnection(*self.upstream, timeout=30)
         try:
             upstream.request(handler.command, handler.path, body=body, headers=headers)
             response = upstream.getresponse()
             payload = response.read()
+            if not reply:
+                return
             reply_headers = {k: v for k, v in response.getheaders()
                              if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"}
             handler.reply(response.status, payload, reply_headers)
@@ -280,14 +312,14 @@ def new_user_id() -> str:
     return f"amzn1.ask.account.AE{uuid.uuid4().hex.upper()}"
 
 
-def dynamodb_adapter(endpoint_url: str, *, timeout: float = 2.0, table: str = TABLE_NAME):
-    """The skill's DynamoDB adapter, exactly as `make_adapter` builds it, pointed at `endpoint_url`."""
+def dynamodb_adapter(endpoint_url: str, *, timeout: float = 2.0, table: str = TABLE_NAME, **config):
+    """The skill's DynamoDB adapter, exactly as `make_adapter` builds it, pointed at `endpoint_url`
+    (further Config fields as keywords, e.g. update_attempts=...)."""
     from backcare.config import Config
     from backcare.persistence import make_adapter
 
-    config = Config(persistence="dynamodb", table_name=table, aws_region=REGION,
-                    dynamodb_endpoint=endpoint_url, store_timeout_seconds=timeout)
-    return make_adapter(config)
+    return make_adapter(Config(persistence="dynamodb", table_name=table, aws_region=REGION,
+                               dynamodb_endpoint=endpoint_url, store_timeout_seconds=timeout, **config))
 
 
 @pytest.fixture(scope="session", name="moto_server")
@@ -305,6 +337,18 @@ def dynamodb_table_fixture(moto_server) -> str:
 
     create_table(moto_server.url, TABLE_NAME, region=REGION)
     return TABLE_NAME
+
+
+@pytest.fixture(scope="session", name="serial_moto_server")
+def serial_moto_server_fixture(tmp_path_factory):
+    """A moto server that answers one request at a time (see the module docstring), with the table."""
+    from backcare_tools.local_table import create_table
+
+    server = MotoServer(log_path=tmp_path_factory.mktemp("moto-serial") / "moto_server.log", serial=True)
+    server.start()
+    create_table(server.url, TABLE_NAME, region=REGION)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(name="fault_proxy")

@@ -1,8 +1,10 @@
 """Per-user persistent attributes: the store chosen by configuration (SPEC §6).
 
 `make_adapter(config)` is the one place a store is chosen. Handlers never call an adapter
-directly; they go through `backcare.persistence.user_data`, which survives store failures.
-Nothing here imports boto3 (the DynamoDB adapter imports it on first use) or sqlite3.
+directly; they go through `backcare.persistence.user_data`, which survives store failures and
+never loses a concurrent update (versioned records: `backcare.persistence.records`).
+Nothing here imports botocore (the DynamoDB adapter imports it on first use, or in `prepare`
+during a snapshot or provisioned initialisation) or sqlite3.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ def make_adapter(config: Config) -> AbstractPersistenceAdapter | None:
         from backcare.persistence.sqlite import SqlitePersistenceAdapter
 
         path = os.path.join(config.state_dir, SQLITE_FILE_NAME)
-        return SqlitePersistenceAdapter(path, timeout=config.store_timeout_seconds)
+        return SqlitePersistenceAdapter(path, timeout=config.store_timeout_seconds,
+                                        update_attempts=config.update_attempts)
     if config.persistence == "dynamodb":
         from backcare.persistence.dynamodb import LazyDynamoDbAdapter
 

@@ -1,69 +1,82 @@
-"""DynamoDB persistent attributes through the SDK's `DynamoDbAdapter` (SPEC §6).
+"""DynamoDB persistent attributes, versioned (see `records`), in the SDK adapter's table format.
 
-Importing this module is cheap: boto3 and the SDK adapter are imported on the first store
-operation, so a fresh Lambda process that handles a yes/no turn of the check never pays for
-boto3 even when DynamoDB is configured. The SDK adapter module builds a default boto3 resource at
-import time (and fails without a region); we always pass our own resource, built with short
-timeouts and few retries so a slow or unreachable store cannot eat Alexa's 8-second budget.
+The item is what `ask_sdk_dynamodb`'s `DynamoDbAdapter` reads and writes — partition key `id` (the
+Alexa user id, as its `user_id_partition_keygen`), the attributes as a map under `attributes` —
+plus two bookkeeping attributes beside them: `version` (a number, for conditional writes) and
+`write_id` (which write produced this version). Records written by the SDK adapter read as
+version 0 and are updated conditionally like any other; the SDK adapter reads ours unchanged.
+
+Why not the SDK adapter itself: it cannot write conditionally (every save overwrites the whole
+record: lost updates, issue 14), and its module builds a boto3 resource at import and fails
+without a region. This module talks to DynamoDB with a botocore client (boto3 is not needed).
+
+Cost and time:
+- Importing this module is cheap: botocore is imported and the client built on the first store
+  operation, so a fresh Lambda that handles a yes/no turn of the check never pays for it — unless
+  `prepare()` is called during a snapshot or provisioned initialisation (lambda_function does).
+- Every attempt's timeout (connect + read) comes from the request's deadline, capped at `timeout`;
+  botocore's own retries are off: transport errors, throttling and 5xx are retried here, up to
+  `attempts`, only while the deadline leaves time. A client is kept per timeout step (the cap,
+  then halves), so a nearly spent budget gets a shorter timeout, never a longer one.
+- A conditional write that failed ambiguously (timeout, 5xx) is retried with the same `write_id`;
+  if the retry then finds the condition failed, the stored `write_id` tells whether the earlier
+  attempt landed. So an update is never applied twice and never reported wrongly as stored.
 """
 
 from __future__ import annotations
 
-import os
+import logging
+import math
+import random
 import threading
+import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
+
+from backcare.persistence.dynamodb_types import deserialize, serialize_map
+from backcare.persistence.records import (
+    DEFAULT_UPDATE_ATTEMPTS,
+    Record,
+    StoreTimeout,
+    VersionConflict,
+    VersionedAdapter,
+)
+from backcare.persistence.sqlite import user_id_key
 
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
 
     from backcare.config import Config
+    from backcare.deadline import Deadline
 
-PARTITION_KEY = "id"  # the adapter's default, and template.yaml's key schema
+log = logging.getLogger(__name__)
+
+PARTITION_KEY = "id"  # the SDK adapter's default, and template.yaml's key schema
 ATTRIBUTE_NAME = "attributes"
-MAX_ATTEMPTS = 2  # one retry: a failing store costs at most about 2 x timeout per call
-MAX_CONNECT_TIMEOUT = 1.0  # connecting to DynamoDB in-region takes milliseconds
+VERSION_NAME = "version"
+WRITE_ID_NAME = "write_id"
+MAX_ATTEMPTS = 2  # attempts per store call: one retry
+MAX_CONNECT_TIMEOUT = 0.3  # connecting to DynamoDB in-region takes milliseconds
+MIN_TIMEOUT_STEP = 0.05
+RETRY_PAUSE_SECONDS = 0.025  # before a retry; doubles, with jitter
 FALLBACK_REGION = "us-east-1"  # only for local endpoints, where the region is a label
+WARM_UP_KEY = "backcare:warm-up"  # read (never written) by prime()
+RETRYABLE_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "LimitExceededException",
+})
 
 
-def build_resource(*, region: str | None, endpoint_url: str | None, timeout: float):
-    """A boto3 DynamoDB resource with explicit region, endpoint, timeouts and retries."""
-    import boto3
-    from botocore.config import Config as BotocoreConfig
-
-    client_config = BotocoreConfig(
-        connect_timeout=min(timeout, MAX_CONNECT_TIMEOUT),
-        read_timeout=timeout,
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-        tcp_keepalive=True,
-    )
-    if region is None and endpoint_url:
-        region = FALLBACK_REGION
-    # boto3.resource() reuses the default session, whose loader already holds the service
-    # model the SDK adapter's import-time resource loaded: no second parse of the model.
-    return boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url, config=client_config)
+class _ConditionFailed(Exception):
+    def __init__(self, after_ambiguous_attempt: bool) -> None:
+        super().__init__("conditional check failed")
+        self.after_ambiguous_attempt = after_ambiguous_attempt
 
 
-def _import_sdk_adapter(region: str | None):
-    """Import `ask_sdk_dynamodb.adapter`, whose default argument builds a boto3 resource at import
-    and raises NoRegionError when no region is in the environment. Our resource has its region
-    explicitly; lend the module one for that throwaway default only while it is imported."""
-    has_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if has_region:
-        from ask_sdk_dynamodb import adapter
-        return adapter
-    os.environ["AWS_DEFAULT_REGION"] = region or FALLBACK_REGION
-    try:
-        from ask_sdk_dynamodb import adapter
-        return adapter
-    finally:
-        del os.environ["AWS_DEFAULT_REGION"]
-
-
-class LazyDynamoDbAdapter(AbstractPersistenceAdapter):
-    """Builds the SDK's `DynamoDbAdapter` on first use and delegates every call to it."""
+class LazyDynamoDbAdapter(VersionedAdapter):
+    """The skill's DynamoDB store: versioned records in the SDK adapter's table format."""
 
     def __init__(
         self,
@@ -71,13 +84,20 @@ class LazyDynamoDbAdapter(AbstractPersistenceAdapter):
         *,
         region: str | None = None,
         endpoint_url: str | None = None,
-        timeout: float = 2.0,
+        timeout: float = 1.0,
+        attempts: int = MAX_ATTEMPTS,
+        update_attempts: int = DEFAULT_UPDATE_ATTEMPTS,
+        keygen=user_id_key,
     ) -> None:
         self.table_name = table_name
-        self.region = region
+        self.region = region or (FALLBACK_REGION if endpoint_url else None)
         self.endpoint_url = endpoint_url
         self.timeout = timeout
-        self._delegate: AbstractPersistenceAdapter | None = None
+        self.attempts = attempts
+        self.update_attempts = update_attempts
+        self.keygen = keygen
+        self._session: Any = None
+        self._clients: dict[float, Any] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -89,40 +109,219 @@ class LazyDynamoDbAdapter(AbstractPersistenceAdapter):
             region=config.aws_region,
             endpoint_url=config.dynamodb_endpoint,
             timeout=config.store_timeout_seconds,
+            attempts=config.store_attempts,
+            update_attempts=config.update_attempts,
         )
 
-    @property
-    def delegate(self) -> AbstractPersistenceAdapter:
-        """The SDK's DynamoDbAdapter (built, and boto3 imported, on first access)."""
-        if self._delegate is None:
-            with self._lock:
-                if self._delegate is None:
-                    self._delegate = self._build()
-        return self._delegate
+    # -- initialisation ---------------------------------------------------------------------------
 
-    def _build(self) -> AbstractPersistenceAdapter:
+    def prepare(self) -> None:
+        """Import botocore, build the client for the full timeout and resolve credentials now
+        (during a snapshot or provisioned initialisation) rather than in the first request."""
+        self.client_for(self.timeout)
+        self._session.get_credentials()
+
+    def prime(self) -> bool:
+        """One consistent read of a key no user has: opens the connection and runs signing and
+        parsing once, so the first real request finds them warm. Never raises."""
         try:
-            adapter_module = _import_sdk_adapter(self.region)
-            resource = build_resource(
-                region=self.region, endpoint_url=self.endpoint_url, timeout=self.timeout
+            self._call("GetItem", None, Key={PARTITION_KEY: {"S": WARM_UP_KEY}}, ConsistentRead=True)
+        except Exception as error:
+            log.warning("DynamoDB warm-up read failed (the first request will retry): %s", error)
+            return False
+        return True
+
+    def close_connections(self) -> None:
+        """Drop open connections (before a SnapStart snapshot: they would be dead after restore)."""
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+
+    def client_for(self, timeout: float) -> Any:
+        """The botocore client whose timeouts fit in `timeout` seconds (one per halving step)."""
+        step = self._step(timeout)
+        client = self._clients.get(step)
+        if client is None:
+            with self._lock:
+                client = self._clients.get(step)
+                if client is None:
+                    client = self._clients[step] = self._build_client(step)
+        return client
+
+    def _step(self, timeout: float) -> float:
+        if timeout >= self.timeout:
+            return self.timeout
+        halvings = math.ceil(math.log2(self.timeout / max(timeout, MIN_TIMEOUT_STEP)))
+        return max(self.timeout / (2 ** halvings), MIN_TIMEOUT_STEP / 2)
+
+    def _build_client(self, timeout: float) -> Any:
+        try:
+            import botocore.session
+            from botocore.config import Config as BotocoreConfig
+
+            if self._session is None:
+                self._session = botocore.session.Session()
+            connect = min(MAX_CONNECT_TIMEOUT, timeout / 2)
+            config = BotocoreConfig(
+                connect_timeout=connect,
+                read_timeout=timeout - connect,
+                retries={"mode": "standard", "total_max_attempts": 1},  # retried here, within the deadline
+                tcp_keepalive=True,
             )
-        except Exception as error:  # NoRegionError, missing package: a store failure, not a crash
+            return self._session.create_client(
+                "dynamodb", region_name=self.region, endpoint_url=self.endpoint_url, config=config
+            )
+        except Exception as error:  # NoRegionError, a missing package: a store failure, not a crash
             raise PersistenceException(
                 f"Could not set up the DynamoDB store: {type(error).__name__}: {error}"
             ) from error
-        return adapter_module.DynamoDbAdapter(
-            table_name=self.table_name,
-            partition_key_name=PARTITION_KEY,
-            attribute_name=ATTRIBUTE_NAME,
-            create_table=False,  # never at run time: the table comes from template.yaml
-            dynamodb_resource=resource,
+
+    # -- the versioned operations ---------------------------------------------------------------
+
+    def read_record(self, request_envelope: RequestEnvelope, *, deadline: Deadline | None = None) -> Record:
+        item = self._get_item(self.keygen(request_envelope), deadline)
+        if item is None:
+            return Record({}, None)
+        return Record(_attributes_of(item), _version_of(item))
+
+    def write_record(self, request_envelope: RequestEnvelope, attributes: dict[str, Any], *,
+                     expected: int | None, deadline: Deadline | None = None) -> int:
+        key = self.keygen(request_envelope)
+        version, write_id = (expected or 0) + 1, uuid.uuid4().hex
+        item = {
+            PARTITION_KEY: {"S": key},
+            ATTRIBUTE_NAME: {"M": _serialize(attributes)},
+            VERSION_NAME: {"N": str(version)},
+            WRITE_ID_NAME: {"S": write_id},
+        }
+        if expected is None:
+            condition, names, values = "attribute_not_exists(#k)", {"#k": PARTITION_KEY}, None
+        elif expected == 0:
+            condition = "attribute_exists(#k) AND attribute_not_exists(#v)"
+            names, values = {"#k": PARTITION_KEY, "#v": VERSION_NAME}, None
+        else:
+            condition, names, values = "#v = :v", {"#v": VERSION_NAME}, {":v": {"N": str(expected)}}
+        params: dict[str, Any] = {"Item": item, "ConditionExpression": condition, "ExpressionAttributeNames": names}
+        if values:
+            params["ExpressionAttributeValues"] = values
+        try:
+            self._call("PutItem", deadline, **params)
+        except _ConditionFailed as failed:
+            if failed.after_ambiguous_attempt:
+                stored = self._get_item(key, deadline)
+                if stored is not None and stored.get(WRITE_ID_NAME, {}).get("S") == write_id:
+                    return version  # the attempt that timed out did land
+            raise VersionConflict("the record changed since it was read") from None
+        return version
+
+    def overwrite_record(self, request_envelope: RequestEnvelope, attributes: dict[str, Any], *,
+                         deadline: Deadline | None = None) -> int:
+        response = self._call(
+            "UpdateItem", deadline,
+            Key={PARTITION_KEY: {"S": self.keygen(request_envelope)}},
+            UpdateExpression="SET #a = :a, #w = :w ADD #v :one",
+            ExpressionAttributeNames={"#a": ATTRIBUTE_NAME, "#w": WRITE_ID_NAME, "#v": VERSION_NAME},
+            ExpressionAttributeValues={":a": {"M": _serialize(attributes)}, ":w": {"S": uuid.uuid4().hex},
+                                       ":one": {"N": "1"}},
+            ReturnValues="UPDATED_NEW",
         )
+        return _version_of(response.get("Attributes", {}))
 
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        return self.delegate.get_attributes(request_envelope)
+    def delete_record(self, request_envelope: RequestEnvelope, *, deadline: Deadline | None = None) -> bool:
+        response = self._call("DeleteItem", deadline, Key={PARTITION_KEY: {"S": self.keygen(request_envelope)}},
+                              ReturnValues="ALL_OLD")
+        return bool(response.get("Attributes"))
 
-    def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
-        self.delegate.save_attributes(request_envelope, attributes)
+    # -- calls ----------------------------------------------------------------------------------
 
-    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        self.delegate.delete_attributes(request_envelope)
+    def _get_item(self, key: str, deadline: Deadline | None) -> dict[str, Any] | None:
+        response = self._call("GetItem", deadline, Key={PARTITION_KEY: {"S": key}}, ConsistentRead=True)
+        return response.get("Item")
+
+    def _call(self, operation: str, deadline: Deadline | None, **params: Any) -> dict[str, Any]:
+        """One DynamoDB operation with its timeouts from the deadline and bounded retries."""
+        from backcare.deadline import DeadlineExceeded
+
+        ambiguous = False
+        for attempt in range(self.attempts):
+            try:
+                timeout = deadline.timeout_for(self.timeout) if deadline is not None else self.timeout
+            except DeadlineExceeded as error:
+                raise StoreTimeout(f"No time left for DynamoDB {operation}: {error}") from error
+            client = self.client_for(timeout)
+            try:
+                return getattr(client, _METHODS[operation])(TableName=self.table_name, **params)
+            except Exception as error:
+                code = _error_code(error)
+                if code == "ConditionalCheckFailedException":
+                    raise _ConditionFailed(ambiguous) from None
+                retryable, was_ambiguous = _classify(error, code)
+                ambiguous = ambiguous or was_ambiguous
+                last = attempt + 1 >= self.attempts
+                if not retryable or last or not _pause(attempt, deadline):
+                    raise _persistence_error(operation, error, code, attempt + 1) from error
+        raise AssertionError("unreachable")
+
+
+_METHODS = {"GetItem": "get_item", "PutItem": "put_item", "UpdateItem": "update_item", "DeleteItem": "delete_item"}
+
+
+def _serialize(attributes: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return serialize_map(attributes)
+    except TypeError as error:
+        raise PersistenceException(f"Attributes are not storable: {error}") from error
+
+
+def _attributes_of(item: dict[str, Any]) -> dict[str, Any]:
+    value = item.get(ATTRIBUTE_NAME)
+    attributes = deserialize(value) if value else {}
+    return attributes if isinstance(attributes, dict) else {}
+
+
+def _version_of(item: dict[str, Any]) -> int:
+    raw = item.get(VERSION_NAME, {}).get("N")
+    return int(raw) if raw else 0
+
+
+def _error_code(error: Exception) -> str | None:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None
+
+
+def _classify(error: Exception, code: str | None) -> tuple[bool, bool]:
+    """(worth retrying, the request may have been applied)."""
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    if code is not None:
+        server_error = code in ("InternalServerError", "ServiceUnavailable")
+        return code in RETRYABLE_CODES, server_error
+    if isinstance(error, BotocoreConnectionError):
+        return True, False  # refused, connect timeout: the request never reached the server
+    if isinstance(error, HTTPClientError):
+        return True, True  # read timeout, connection closed: the server may have done it
+    return False, False  # credentials, validation, configuration: retrying would not help
+
+
+def _pause(attempt: int, deadline: Deadline | None) -> bool:
+    pause = RETRY_PAUSE_SECONDS * (2 ** attempt) * random.uniform(0.5, 1.5)
+    if deadline is None:
+        time.sleep(pause)
+        return True
+    return deadline.sleep(pause)
+
+
+def _persistence_error(operation: str, error: Exception, code: str | None, attempts: int) -> PersistenceException:
+    from botocore.exceptions import NoCredentialsError, NoRegionError
+
+    if isinstance(error, NoCredentialsError | NoRegionError):
+        hint = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for a local server)"
+                if isinstance(error, NoCredentialsError) else "set AWS_REGION")
+        log.error("The DynamoDB store is not configured: %s (%s)", error, hint)
+    kind = code or type(error).__name__
+    return PersistenceException(
+        f"DynamoDB {operation} failed after {attempts} attempt(s): {kind}: {error}"
+    )
