@@ -283,7 +283,11 @@ class ChainFetcher:
             if connection.sock is not None:
                 connection.sock.settimeout(remaining)
             chunk = response.read1(16 * 1024)
-            if not chunk:
+            if not chunk:  # the end, or the watchdog shut the socket, or the host stopped early
+                if time.monotonic() >= deadline:
+                    raise ChainError(f"the certificate download took longer than {self.deadline_seconds:g} s")
+                if declared and declared.isdigit() and len(data) != int(declared):
+                    raise ChainError("the certificate download was cut short")
                 return bytes(data)
             data += chunk
         raise ChainError(f"the certificate chain is larger than {self.max_bytes} bytes")

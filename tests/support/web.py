@@ -107,6 +107,20 @@ class CertificateHost:
         self.routes[path] = route
         return ALEXA_CERT_BASE + path
 
+    def cut_short(self, path: str, chain: bytes) -> str:
+        """Announce the whole chain, send half of it, then close the connection."""
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(len(chain)))
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(chain[: len(chain) // 2])
+            handler.close_connection = True
+
+        self.routes[path] = route
+        return ALEXA_CERT_BASE + path
+
     def oversize(self, path: str, size: int, *, declare_length: bool) -> str:
         """A body of `size` bytes, with or without a Content-Length saying so."""
 

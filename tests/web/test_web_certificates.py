@@ -218,6 +218,12 @@ def test_the_deadline_covers_the_whole_download_not_each_read(cert_host, pki):
         ChainFetcher(mirror=cert_host.base, deadline_seconds=1.0)(url)
 
 
+def test_a_chain_cut_short_is_an_error_not_a_shorter_chain(cert_host, pki):
+    url = cert_host.cut_short("/echo.api/cut-short.pem", pki.chain_pem())
+    with pytest.raises(ChainError, match="cut short"):
+        ChainFetcher(mirror=cert_host.base)(url)
+
+
 @pytest.mark.parametrize("declare_length", [True, False], ids=["content-length", "no-content-length"])
 def test_a_chain_over_the_size_cap_is_refused(cert_host, declare_length):
     url = cert_host.oversize(f"/echo.api/huge-{declare_length}.pem", MAX_CHAIN_BYTES * 4, declare_length=declare_length)
