@@ -43,10 +43,11 @@ def main() -> None:
     write("launch", fresh.envelope(env.launch_request()))
     write("check_symptoms", env.Session().envelope(env.intent_request("CheckSymptomsIntent")))
     write("tips", env.Session().envelope(env.intent_request("SelfCareTipsIntent", {"topic": {
-        "value": "posture", "id": "posture"}})))
+        "value": "posture", "id": "positions"}})))
     write("help", env.Session().envelope(env.intent_request("AMAZON.HelpIntent")))
     write("report_symptom_emergency", env.Session().envelope(env.intent_request("ReportSymptomIntent", {
-        "symptom": {"value": "I can't control my bladder", "id": "bladder_bowel"}})))
+        "symptom": {"value": "I can't control my bladder", "id": "bladder"}})))
+    write("emergency", env.Session().envelope(env.intent_request("EmergencyIntent")))
 
     # Mid-check envelopes: first question pending.
     in_check = env.Session()

@@ -108,25 +108,70 @@ def test_noisy_libraries_stay_at_warning(restore_root_logger):
         "botocore logs whole request bodies at DEBUG: it must stay at WARNING"
 
 
-def test_lambda_handler_at_debug_logs_no_ids_or_tokens(tmp_path):
-    """A fresh process, like a Lambda container: LOG_LEVEL=DEBUG, a launch and a check turn."""
-    device = envelopes.Device(user_id=USER_ID, device_id=DEVICE_ID, api_access_token=API_TOKEN,
-                              consent_token=CONSENT_TOKEN)
-    session = envelopes.Session(device=device)
-    events = [session.envelope(envelopes.launch_request()),
-              session.envelope(envelopes.intent_request("CheckSymptomsIntent"))]
+def run_lambda_at_debug(tmp_path, events: list[dict]) -> subprocess.CompletedProcess:
+    """A fresh process, like a Lambda container: LOG_LEVEL=DEBUG, the events in one session (each
+    response's session attributes carried into the next), a probe line per event logging the
+    whole event and response."""
     script = textwrap.dedent(f"""
         import json, logging, sys
         sys.path.insert(0, {str(LAMBDA_DIR)!r})
         import lambda_function
+        attributes = {{}}
         for event in json.loads(sys.stdin.read()):
+            if "session" in event:
+                event["session"]["attributes"] = attributes
             response = lambda_function.lambda_handler(event, None)
+            attributes = response.get("sessionAttributes") or {{}}
             logging.getLogger("probe").debug("event %s response %s", json.dumps(event), json.dumps(response))
     """)
     env = {**os.environ, "LOG_LEVEL": "DEBUG", "PERSISTENCE": "sqlite", "BACKCARE_STATE_DIR": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", script], input=json.dumps(events), env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_lambda_handler_at_debug_logs_no_ids_or_tokens(tmp_path):
+    """A launch and a check turn."""
+    device = envelopes.Device(user_id=USER_ID, device_id=DEVICE_ID, api_access_token=API_TOKEN,
+                              consent_token=CONSENT_TOKEN)
+    session = envelopes.Session(device=device)
+    events = [session.envelope(envelopes.launch_request()),
+              session.envelope(envelopes.intent_request("CheckSymptomsIntent"))]
+    result = run_lambda_at_debug(tmp_path, events)
     assert "probe" in result.stderr and "<user:" in result.stderr, \
         f"the probe line should be logged, with the user id hashed: {result.stderr[-1000:]}"
+    assert_no_secret(result.stderr + result.stdout)
+
+
+SYMPTOM_WORDS = "I can't feel anything between my legs"
+
+
+def test_lambda_handler_at_debug_logs_no_symptom_or_outcome(tmp_path):
+    """SPEC §6: logs never hold symptom answers. A check answered no, then yes (an URGENT sign),
+    and a named symptom (EMERGENCY) in a later session: the skill's own log lines (not the probe's)
+    name neither the sign, nor the words, nor the advice given."""
+    device = envelopes.Device(user_id=USER_ID, device_id=DEVICE_ID, api_access_token=API_TOKEN,
+                              consent_token=CONSENT_TOKEN)
+    session = envelopes.Session(device=device)
+    session.new = False
+    events = [envelopes.Session(device=device).envelope(envelopes.launch_request()),
+              session.envelope(envelopes.intent_request("CheckSymptomsIntent")),
+              *(session.envelope(envelopes.intent_request("AMAZON.NoIntent")) for _ in range(7)),
+              session.envelope(envelopes.intent_request("AMAZON.YesIntent")),  # question 8: fever (URGENT)
+              envelopes.Session(device=device).envelope(envelopes.intent_request("ReportSymptomIntent", {
+                  "symptom": {"value": SYMPTOM_WORDS, "id": "saddle_numbness"}}))]
+    result = run_lambda_at_debug(tmp_path, events)
+    probe = result.stderr.count("probe")
+    assert probe == len(events), f"every event should have run: {result.stderr[-2000:]}"
+    responses = [line for line in result.stderr.splitlines() if "probe" in line]
+    assert "Get medical advice today" in responses[-2] and "emergency" in responses[-1].lower(), (
+        "the check and the symptom should have reached their advice")
+    own = "\n".join(line for line in result.stderr.splitlines() if "probe" not in line)
+    assert own.strip(), "the skill should log something at DEBUG"
+    from backcare.triage import QUESTION_IDS
+
+    for word in (SYMPTOM_WORDS, *QUESTION_IDS, "URGENT", "EMERGENCY", "SELF_CARE", "SEE_DOCTOR",
+                 "Disposition.", "medical advice today", "outcome.", "advice."):
+        assert word not in own, f"{word!r} in the skill's own logs:\n{own[-3000:]}"
     assert_no_secret(result.stderr + result.stdout)

@@ -1,6 +1,7 @@
 """Helpers for the reminder, data and event tests: the Alexa services emulator on a free port,
-the real lambda_handler built on the emulated clock and the default SQLite store, users whose
-envelopes point at the emulator, and the stored record read straight from the SQLite file."""
+the real lambda_handler built on the emulated clock and the default SQLite store (or one that
+fails on demand), users whose envelopes point at the emulator, and the stored record read
+straight from the SQLite file."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from ask_sdk_core.exceptions import PersistenceException
 
 from backcare.config import Config
 from backcare.persistence import SQLITE_FILE_NAME
+from backcare.persistence.sqlite import SqlitePersistenceAdapter
 from backcare.skill import build_skill, make_lambda_handler
 from backcare_tools import envelopes as env
 from backcare_tools.clock import EmulatedClock
@@ -49,14 +52,21 @@ def handler_fixture(services: AlexaServicesEmulator) -> Handler:
 
 
 def user(handler: Handler, emulator: AlexaServicesEmulator, *, locale: str = "en-US", user_id: str = USER,
-         token: str = TOKEN, consent: str | None = CONSENT, granted: bool = True) -> Conversation:
-    """A user talking to the skill; `granted`: the reminders permission was given in the Alexa app."""
+         token: str = TOKEN, consent: str | None = CONSENT, granted: bool = True,
+         first_visit: bool = False) -> Conversation:
+    """A user talking to the skill; `granted`: the reminders permission was given in the Alexa app.
+
+    A returning user (the default) has opened the skill once before and heard the disclaimer, so
+    what the tests compare is the answer alone; `first_visit=True` is a user the skill has never
+    seen (nothing stored)."""
     if granted:
         emulator.grant(token, user_id)
     conversation = Conversation(locale=locale, user_id=user_id, handler=handler)
     conversation.session = env.Session(device=env.Device(
         user_id=user_id, device_id=DEVICE, locale=locale, api_endpoint=emulator.url,
         api_access_token=token, consent_token=consent))
+    if not first_visit:
+        conversation.first_visit_over()
     return conversation
 
 
@@ -68,7 +78,7 @@ def event(handler: Handler, conversation: Conversation, event_type: str, body: d
 
 def stored_record(user_id: str = USER) -> dict[str, Any] | None:
     """The user's persistent attributes as the SQLite store holds them (None: no row)."""
-    path = os.path.join(Config.from_env().state_dir, SQLITE_FILE_NAME)
+    path = default_store_path()
     if not os.path.exists(path):
         return None
     with sqlite3.connect(path) as connection:
@@ -91,3 +101,45 @@ def record_tokens(user_id: str = USER) -> set[str]:
 
 def ask_for_directive(reply: Reply) -> dict[str, Any] | None:
     return next((d for d in reply.directives if d.get("type") == "Connections.SendRequest"), None)
+
+
+class FaultyStore(SqlitePersistenceAdapter):
+    """The skill's SQLite store, whose operations fail on demand the way a store fails
+    (`PersistenceException`): `failing` holds any of "read", "write", "delete"."""
+
+    READ, WRITE, DELETE = "read", "write", "delete"
+    ALL = frozenset({READ, WRITE, DELETE})
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path, timeout=0.5)
+        self.failing: set[str] = set()
+
+    def _maybe_fail(self, operation: str) -> None:
+        if operation in self.failing:
+            raise PersistenceException(f"simulated {operation} failure")
+
+    def read_record(self, request_envelope, **kwargs):
+        self._maybe_fail(self.READ)
+        return super().read_record(request_envelope, **kwargs)
+
+    def write_record(self, request_envelope, attributes, **kwargs):
+        self._maybe_fail(self.WRITE)
+        return super().write_record(request_envelope, attributes, **kwargs)
+
+    def overwrite_record(self, request_envelope, attributes, **kwargs):
+        self._maybe_fail(self.WRITE)
+        return super().overwrite_record(request_envelope, attributes, **kwargs)
+
+    def update_record(self, request_envelope, apply, **kwargs):
+        self._maybe_fail(self.READ)
+        self._maybe_fail(self.WRITE)
+        return super().update_record(request_envelope, apply, **kwargs)
+
+    def delete_record(self, request_envelope, **kwargs):
+        self._maybe_fail(self.DELETE)
+        return super().delete_record(request_envelope, **kwargs)
+
+
+def default_store_path() -> str:
+    """Where the configured SQLite store keeps its file (what `stored_record` reads)."""
+    return os.path.join(Config.from_env().state_dir, SQLITE_FILE_NAME)

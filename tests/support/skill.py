@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from backcare.content import strip_ssml
+from backcare.content import strip_ssml, texts
 from backcare_tools import envelopes as env
 from backcare_tools.invoke import load_lambda_handler
 
@@ -53,6 +53,16 @@ class Reply:
     def attributes(self) -> dict[str, Any]:
         return self.raw.get("sessionAttributes") or {}
 
+    @property
+    def mode(self) -> str | None:
+        """Where the conversation stands after this reply (`Conversation.mode` in the runtime)."""
+        return self.attributes.get("mode")
+
+    @property
+    def offers(self) -> list[str]:
+        """The yes/no offers pending after this reply, the one asked first."""
+        return list(self.attributes.get("offers") or [])
+
     def __str__(self) -> str:
         return f"speech={self.speech!r} reprompt={self.reprompt!r} end={self.ends_session} card={self.card}"
 
@@ -97,6 +107,25 @@ class Conversation:
 
     def end_session(self, reason: str = "USER_INITIATED") -> Reply:
         return self.send(env.session_ended_request(reason))
+
+    def new_session(self) -> None:
+        """The user comes back later: a new session on the same device (the store remembers them)."""
+        self.session = env.Session(device=self.session.device)
+
+    def first_visit_over(self) -> Conversation:
+        """Open the skill and stop, as a first-time user would, so the disclaimer has been heard;
+        the next request starts a returning user's session."""
+        disclaimer = said("launch.disclaimer", self.locale)
+        opened = self.launch()
+        assert disclaimer in opened.speech, f"a first launch should say the disclaimer: {opened}"
+        self.say("AMAZON.StopIntent")
+        self.new_session()
+        return self
+
+
+def said(key: str, locale: str = "en-US", **fields: Any) -> str:
+    """What the user hears for content key `key` (SSML stripped), for comparing with a reply."""
+    return strip_ssml(texts(locale)(key, **fields))
 
 
 def break_seconds(ssml: str) -> list[float]:
