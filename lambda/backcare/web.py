@@ -151,6 +151,9 @@ def create_app(
             return _error(400, "Bad Request", str(refusal))
         except RequestEntityTooLarge:
             return _error(400, "Bad Request", f"the body is larger than {MAX_REQUEST_BYTES} bytes")
+        except Exception:  # fail closed: input the checks did not foresee is not verified input
+            log.exception("request refused: unexpected error while checking it")
+            return _error(400, "Bad Request", "the request could not be checked")
         try:
             answer = skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=None))
         except Exception:
