@@ -172,7 +172,9 @@ def test_manifest_example_phrases_resolve_to_real_intents(locale):
     assert phrases[0].lower().startswith("alexa, open back care coach"), "first phrase must open the skill"
     for phrase in phrases:
         result = load_nlu(locale).resolve(phrase)
-        assert result.invoked, f"{phrase!r} does not name the skill"
+        # "Alexa, ..." names the skill; a phrase without the wake word is said once it is open.
+        if phrase.lower().startswith("alexa"):
+            assert result.invoked, f"{phrase!r} does not name the skill"
         assert result.intent == LAUNCH or result.intent in model_intents, f"{phrase!r} -> {result.intent}"
         assert result.intent != "AMAZON.FallbackIntent", f"{phrase!r} does not match the model"
 
