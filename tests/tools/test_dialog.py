@@ -3,57 +3,15 @@ user reads is what Alexa would say. Lines go through the NLU, real envelopes and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
-from backcare.content import strip_ssml, texts
+from backcare.handlers.check import OUTCOME_TEXTS, QUESTION_TEXTS
+from backcare.handlers.tips import TIP_TEXTS
 from backcare.triage import QUESTION_IDS, QUESTIONS, Disposition
+from support.dialog import converse, plain, segments, speech_of, spoken_emergency_number
 from support.nlu import LOCALES, run_backcare
 
 EMERGENCY_QUESTIONS = [q.id for q in QUESTIONS if q.level == Disposition.EMERGENCY]
-
-
-@dataclass
-class Turn:
-    said: str
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.lines).split())
-
-    @property
-    def ended(self) -> bool:
-        return "(session ended)" in self.lines
-
-
-def converse(lines: list[str], locale: str = "en-US", *extra: str, read_all: bool = True) -> list[Turn]:
-    done = run_backcare("dialog", "--locale", locale, *extra, stdin="\n".join(lines) + "\n")
-    assert done.returncode == 0, f"dialog failed: {done.stderr[-3000:]}"
-    turns: list[Turn] = []
-    for line in done.stdout.splitlines():
-        if line.startswith("you> "):
-            turns.append(Turn(line[5:]))
-        elif turns:
-            turns[-1].lines.append(line.strip())
-    said = [line for line in lines if line.strip()]
-    assert not read_all or [t.said for t in turns] == said, f"every line gets a turn: {done.stdout[-3000:]}"
-    return turns
-
-
-def plain(locale: str, key: str) -> str:
-    """What the user reads for a content key: the spoken form (SSML stripped)."""
-    return " ".join(strip_ssml(texts(locale).say(key)).split())
-
-
-def spoken_emergency_number(locale: str) -> str:
-    words = texts(locale)
-    return strip_ssml(words.facts_speech.get("emergency", words.fact("emergency")))
-
-
-def speech_of(turn: Turn) -> str:
-    return " ".join(line.removeprefix("Alexa: ") for line in turn.lines if line.startswith("Alexa: "))
 
 
 def script_for_locale() -> list[str]:
@@ -78,28 +36,16 @@ def locale_transcript(request, tmp_path_factory):
         return request.param, converse(script_for_locale(), request.param)
 
 
-def segments(turns: list[Turn]) -> list[list[Turn]]:
-    """The transcript cut into sessions (a session ends when the skill ends it)."""
-    result, current = [], []
-    for turn in turns:
-        current.append(turn)
-        if turn.ended:
-            result.append(current)
-            current = []
-    if current:
-        result.append(current)
-    return result
-
-
 def test_all_no_asks_every_question_in_order_and_ends_in_self_care(locale_transcript):
     locale, turns = locale_transcript
     session = segments(turns)[0]
     asked = [turn for turn in session[1:] if turn.said in ("is my back pain serious", "no")]
     for turn, question_id in zip(asked, QUESTION_IDS, strict=False):
-        assert plain(locale, f"q.{question_id}.ask") in turn.text, f"{locale}: expected {question_id}: {turn}"
+        assert plain(locale, QUESTION_TEXTS[question_id].ask) in turn.text, f"{locale}: expected {question_id}: {turn}"
     outcome = session[-2]
-    assert plain(locale, "outcome.SELF_CARE.speech") in outcome.text, f"{locale}: no SELF_CARE: {outcome}"
-    assert not outcome.ended, f"{locale}: SELF_CARE offers tips, so the session stays open"
+    self_care = plain(locale, OUTCOME_TEXTS[Disposition.SELF_CARE].speech)
+    assert self_care in outcome.text, f"{locale}: no SELF_CARE: {outcome}"
+    assert not outcome.ended, f"{locale}: SELF_CARE goes on to an offer, so the session stays open"
     assert session[-1].said == "stop" and session[-1].ended, f"{locale}: stop must end the session"
 
 
@@ -110,9 +56,9 @@ def test_a_yes_on_each_emergency_question_gives_the_emergency_outcome(locale_tra
     for position, session in enumerate(emergencies):
         answer = session[-1]
         assert answer.said == "yes", f"{locale}: unexpected session shape {[t.said for t in session]}"
-        assert plain(locale, f"q.{EMERGENCY_QUESTIONS[position]}.ask") in session[-2].text, (
+        assert plain(locale, QUESTION_TEXTS[EMERGENCY_QUESTIONS[position]].ask) in session[-2].text, (
             f"{locale}: question {position + 1} was not {EMERGENCY_QUESTIONS[position]}")
-        assert plain(locale, "outcome.EMERGENCY.speech") in answer.text, f"{locale}: {answer}"
+        assert plain(locale, OUTCOME_TEXTS[Disposition.EMERGENCY].speech) in answer.text, f"{locale}: {answer}"
         assert f"call {number}" in speech_of(answer).lower(), f"{locale}: emergency number missing: {answer}"
         assert answer.ended and any(line.startswith("[card]") for line in answer.lines), (
             f"{locale}: the emergency outcome ends the session with a card")
@@ -125,9 +71,9 @@ def test_unsure_twice_counts_as_yes(locale_transcript):
     session = segments(turns)[1 + len(EMERGENCY_QUESTIONS)]
     first, second = session[-2], session[-1]
     assert plain(locale, "check.unsure_first") in first.text, f"{locale}: first unsure explains: {first}"
-    assert plain(locale, "q.bladder_bowel.reask") in first.text, f"{locale}: and asks again simply: {first}"
+    assert plain(locale, QUESTION_TEXTS["bladder"].reask) in first.text, f"{locale}: and asks again simply: {first}"
     assert plain(locale, "check.unsure_counted") in second.text, f"{locale}: second unsure counts: {second}"
-    assert plain(locale, "outcome.EMERGENCY.speech") in second.text, f"{locale}: {second}"
+    assert plain(locale, OUTCOME_TEXTS[Disposition.EMERGENCY].speech) in second.text, f"{locale}: {second}"
 
 
 def test_help_in_the_middle_keeps_the_check_going_and_stop_ends_it(locale_transcript):
@@ -137,7 +83,8 @@ def test_help_in_the_middle_keeps_the_check_going_and_stop_ends_it(locale_transc
     assert said == ["open back care coach", "check my back", "no", "help", "no", "stop"], said
     help_turn, after_help, stop = session[3], session[4], session[5]
     assert plain(locale, "help.check") in help_turn.text and not help_turn.ended, f"{locale}: {help_turn}"
-    assert plain(locale, "q.leg_weakness.ask") in after_help.text, f"{locale}: check resumed: {after_help}"
+    third = plain(locale, QUESTION_TEXTS["saddle_numbness"].ask)
+    assert third in after_help.text, f"{locale}: check resumed: {after_help}"
     assert stop.ended, f"{locale}: stop ends the session: {stop}"
     number = spoken_emergency_number(locale)
     assert number in stop.text, f"{locale}: stopping a check still says the emergency number: {stop}"
@@ -146,7 +93,7 @@ def test_help_in_the_middle_keeps_the_check_going_and_stop_ends_it(locale_transc
 def test_tips_with_a_topic_read_that_topic(locale_transcript):
     locale, turns = locale_transcript
     turn = next(t for t in turns if t.said.startswith("ask back care coach to give me tips"))
-    assert plain(locale, "tips.posture") in turn.text, f"{locale}: {turn}"
+    assert plain(locale, TIP_TEXTS["positions"].pages[0]) in turn.text, f"{locale}: {turn}"
     assert not turn.ended, f"{locale}: tips offer another, so the session stays open"
 
 
@@ -154,7 +101,7 @@ def test_volunteered_emergency_symptom_is_acted_on_at_once(locale_transcript):
     locale, turns = locale_transcript
     turn = turns[-1]
     assert turn.said == "I can't feel my bottom", turn
-    assert plain(locale, "outcome.EMERGENCY.speech") in turn.text, f"{locale}: {turn}"
+    assert plain(locale, OUTCOME_TEXTS[Disposition.EMERGENCY].speech) in turn.text, f"{locale}: {turn}"
 
 
 def test_a_line_outside_a_session_is_not_sent_to_the_skill():
