@@ -96,11 +96,10 @@ class Deadline:
         return timeout
 
     def sleep(self, seconds: float) -> bool:
-        """Sleep `seconds` (a backoff) if that leaves time for another call; False if it would not."""
-        if not self.allows(seconds + self.floor):
-            return False
-        time.sleep(max(0.0, seconds))
-        return True
+        """Pause `seconds` (a backoff between attempts), or less when the budget ends sooner.
+        True if a call can still be started afterwards (not used up)."""
+        time.sleep(max(0.0, min(seconds, self.remaining() - self.floor)))
+        return not self.used_up
 
     def __repr__(self) -> str:
         return f"Deadline(remaining={self.remaining():.3f}s of {self.budget:.3f}s)"

@@ -6,6 +6,8 @@
   429/500); alertTokens; storage per user.
 - Settings API: GET /v2/devices/{deviceId}/settings/System.timeZone (a JSON string), per
   device configurable.
+- Directive API: POST /v1/directives (a progressive response: VoicePlayer.Speak for the request
+  id in the header), 204; what was sent is kept in `directives`.
 - Simulated failures (401, 403 DEVICE_NOT_SUPPORTED, 429, 500, a slow answer) for the next N
   calls or until cleared, from Python (`simulate`) or over HTTP (POST /__emulator__/simulate).
 - An emulated clock; `advance(delta)` moves it and returns the reminders that fire in between
@@ -50,6 +52,7 @@ from backcare_tools.clock import EmulatedClock
 log = logging.getLogger(__name__)
 
 REMINDERS_PATH = "/v1/alerts/reminders"
+DIRECTIVES_PATH = "/v1/directives"
 ADMIN_PREFIX = "/__emulator__"
 DEFAULT_MAX_RECURRENCE_RULES = 5
 
@@ -62,7 +65,7 @@ SIMULATIONS: dict[str, tuple[int, str, str]] = {
     "timeout": (504, "GATEWAY_TIMEOUT", "The service did not answer in time."),
 }
 _ALIASES = {"401": "unauthorized", "403": "device_not_supported", "429": "rate_limited", "500": "server_error"}
-APIS = ("reminders", "settings")
+APIS = ("reminders", "settings", "directives")
 
 _NAIVE_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?$")
 _LOCALE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
@@ -311,6 +314,7 @@ class _State:
     faults: dict[str, _Fault] = field(default_factory=dict)  # api -> fault
     fired: list[FiredReminder] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    directives: list[dict[str, str]] = field(default_factory=list)  # {"request_id", "speech"}
 
 
 class AlexaServicesEmulator:
@@ -435,6 +439,12 @@ class AlexaServicesEmulator:
         with self._lock:
             return list(self._state.calls)
 
+    @property
+    def directives(self) -> list[dict[str, str]]:
+        """Progressive responses received, in order: {"request_id": ..., "speech": ...}."""
+        with self._lock:
+            return list(self._state.directives)
+
     # ------------------------------------------------------------------ the clock
 
     def advance(self, delta: timedelta) -> list[FiredReminder]:
@@ -490,6 +500,8 @@ class AlexaServicesEmulator:
             api = "reminders"
         elif len(parts) == 5 and parts[:2] == ["v2", "devices"] and parts[3:] == ["settings", "System.timeZone"]:
             api = "settings"
+        elif path == DIRECTIVES_PATH:
+            api = "directives"
         else:
             raise ApiError(404, "NOT_FOUND", f"no such resource {path}")
         self._apply_fault(api)
@@ -500,6 +512,11 @@ class AlexaServicesEmulator:
             if method != "GET":
                 raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method} not allowed")
             return 200, self.time_zone_of(parts[2])
+        if api == "directives":
+            if method != "POST":
+                raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method} not allowed")
+            self._directive(_json(raw))
+            return 204, None
         with self._lock:
             user = self._state.grants.get(token) or (token if self.grant_all else None)
         if user is None:
@@ -536,6 +553,22 @@ class AlexaServicesEmulator:
             _time.sleep(self.slow_seconds)
         status, code, message = SIMULATIONS[fault.kind]
         raise ApiError(status, code, message)
+
+    def _directive(self, payload: Any) -> None:
+        """A progressive response, checked as the Directive API does: a request id and a
+        VoicePlayer.Speak directive with speech of at most 600 characters."""
+        body = _check_keys(payload, "body", {"header", "directive"}, {"header", "directive"})
+        header = _check_keys(body["header"], "header", {"requestId"}, {"requestId"})
+        directive = _check_keys(body["directive"], "directive", {"type", "speech"}, {"type", "speech"})
+        if not isinstance(header["requestId"], str) or not header["requestId"]:
+            raise _bad("INVALID_REQUEST", "header.requestId must be the request's id")
+        if directive["type"] != "VoicePlayer.Speak":
+            raise _bad("INVALID_DIRECTIVE", f"unsupported directive type {directive['type']!r}")
+        speech = directive["speech"]
+        if not isinstance(speech, str) or not speech.strip() or len(speech) > 600:
+            raise _bad("INVALID_DIRECTIVE", "speech must be 1 to 600 characters")
+        with self._lock:
+            self._state.directives.append({"request_id": header["requestId"], "speech": speech})
 
     def _create(self, user: str, payload: Any) -> dict[str, Any]:
         now = self.clock.now()

@@ -16,8 +16,9 @@ Cost and time:
   `prepare()` is called during a snapshot or provisioned initialisation (lambda_function does).
 - Every attempt's timeout (connect + read) comes from the request's deadline, capped at `timeout`;
   botocore's own retries are off: transport errors, throttling and 5xx are retried here, up to
-  `attempts`, only while the deadline leaves time. A client is kept per timeout step (the cap,
-  then halves), so a nearly spent budget gets a shorter timeout, never a longer one.
+  `attempts`, only while the deadline leaves time. botocore fixes a client's timeouts when it is
+  built, so a client is kept per timeout step (the cap, then steps of 1/sqrt(2)): a nearly spent
+  budget gets the largest step that fits, never a longer timeout.
 - A conditional write that failed ambiguously (timeout, 5xx) is retried with the same `write_id`;
   if the retry then finds the condition failed, the stored `write_id` tells whether the earlier
   attempt landed. So an update is never applied twice and never reported wrongly as stored.
@@ -149,10 +150,11 @@ class LazyDynamoDbAdapter(VersionedAdapter):
         return client
 
     def _step(self, timeout: float) -> float:
+        """The largest of cap, cap/sqrt(2), cap/2, ... that is at most `timeout` (and not tiny)."""
         if timeout >= self.timeout:
             return self.timeout
-        halvings = math.ceil(math.log2(self.timeout / max(timeout, MIN_TIMEOUT_STEP)))
-        return max(self.timeout / (2 ** halvings), MIN_TIMEOUT_STEP / 2)
+        steps = math.ceil(2 * math.log2(self.timeout / max(timeout, MIN_TIMEOUT_STEP)) - 1e-9)
+        return max(self.timeout / (2 ** (steps / 2)), MIN_TIMEOUT_STEP / 2)
 
     def _build_client(self, timeout: float) -> Any:
         try:
@@ -307,6 +309,7 @@ def _classify(error: Exception, code: str | None) -> tuple[bool, bool]:
 
 
 def _pause(attempt: int, deadline: Deadline | None) -> bool:
+    """Back off before a retry; False when the deadline is used up (then no retry)."""
     pause = RETRY_PAUSE_SECONDS * (2 ** attempt) * random.uniform(0.5, 1.5)
     if deadline is None:
         time.sleep(pause)

@@ -131,7 +131,7 @@ class VersionedAdapter(AbstractPersistenceAdapter):
 
 def _backoff(attempt: int, deadline: Deadline | None) -> bool:
     """A short randomised pause after a conflict, so competing writers spread out. False when the
-    deadline leaves no time for another round."""
+    deadline is used up (no time for another round)."""
     import time
 
     pause = CONFLICT_BACKOFF_SECONDS * (2 ** min(attempt, 5)) * random.uniform(0.5, 1.5)

@@ -5,15 +5,24 @@ imports `requests` at module import, which costs every cold start ~35 ms even wh
 never calls an API. `TimeoutApiClient` imports `requests` on its first `invoke` and keeps one
 `requests.Session` (connection reuse on a warm Lambda).
 
+Each call's timeout is the smallest of: the client's `timeout`, the cap of an enclosing
+`call_cap(seconds)` block (a caller that has a fallback, like the time zone lookup, or that must
+be quick, like a progressive response), and what the current request's deadline has left
+(`backcare.deadline.current()`). With too little left the call is not made: `ApiTimeout` at once.
+The bound is on connecting plus waiting for each read (urllib3's total timeout).
+
 Like the SDK client it refuses plain HTTP, except to loopback hosts (127.0.0.1, ::1, localhost)
 so the local Alexa services emulator can be reached without TLS.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,9 +35,39 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 DEFAULT_TIMEOUT_SECONDS = 3.0
 CONNECT_TIMEOUT_SECONDS = 1.0
 
+_CALL_CAP: ContextVar[float | None] = ContextVar("backcare_api_call_cap", default=None)
+
 
 class ApiTimeout(ApiClientException):
-    """The API did not answer within the timeout."""
+    """The API did not answer within the timeout (or there was no time left to ask)."""
+
+
+@contextlib.contextmanager
+def call_cap(seconds: float) -> Iterator[None]:
+    """Alexa API calls inside this block take at most `seconds` each (nested caps: the smallest)."""
+    outer = _CALL_CAP.get()
+    token = _CALL_CAP.set(seconds if outer is None else min(outer, seconds))
+    try:
+        yield
+    finally:
+        _CALL_CAP.reset(token)
+
+
+def call_timeout(default: float) -> float:
+    """The timeout the next call gets: `default`, the enclosing cap, the request's deadline.
+    Raises ApiTimeout when the deadline leaves no useful time."""
+    from backcare.deadline import DeadlineExceeded, current
+
+    cap = default
+    if (outer := _CALL_CAP.get()) is not None:
+        cap = min(cap, outer)
+    deadline = current()
+    if deadline is None:
+        return cap
+    try:
+        return deadline.timeout_for(cap)
+    except DeadlineExceeded as error:
+        raise ApiTimeout(f"No time left in the request for an Alexa API call: {error}") from error
 
 
 class TimeoutApiClient(ApiClient):
@@ -64,16 +103,22 @@ class TimeoutApiClient(ApiClient):
             raise ApiClientException(f"Invalid request method: {request.method}")
         headers = _headers_dict(request.headers)
         data = _encode_body(request.body, headers)
+        try:
+            timeout = call_timeout(self.timeout)
+        except ApiTimeout:
+            log.warning("No time left for an Alexa API call: %s %s not made", method, _path_kind(parts.path))
+            raise
 
         import requests
+        from urllib3.util import Timeout
 
         session = self._http()
         try:
             response = session.request(method, url, headers=headers, data=data,
-                                       timeout=(min(CONNECT_TIMEOUT_SECONDS, self.timeout), self.timeout))
+                                       timeout=Timeout(total=timeout, connect=min(CONNECT_TIMEOUT_SECONDS, timeout)))
         except requests.Timeout as error:
-            log.warning("Alexa API call timed out after %.1f s: %s %s", self.timeout, method, parts.path)
-            raise ApiTimeout(f"Timed out after {self.timeout} s") from error
+            log.warning("Alexa API call timed out after %.2f s: %s %s", timeout, method, _path_kind(parts.path))
+            raise ApiTimeout(f"Timed out after {timeout:.2f} s") from error
         except requests.RequestException as error:
             raise ApiClientException(f"Error executing the request: {error}") from error
         return ApiClientResponse(
@@ -82,6 +127,16 @@ class TimeoutApiClient(ApiClient):
             # None, not "", for an empty body: the SDK would fail to parse "" as JSON.
             body=response.text or None,
         )
+
+
+def _path_kind(path: str) -> str:
+    """The API path without ids or tokens (reminder alert tokens and device ids are in paths)."""
+    segments = path.strip("/").split("/")
+    if segments[:3] == ["v1", "alerts", "reminders"]:
+        return "/v1/alerts/reminders" + ("/{alertToken}" if len(segments) > 3 else "")
+    if segments[:2] == ["v2", "devices"]:
+        return "/v2/devices/{deviceId}/" + "/".join(segments[3:])
+    return "/" + "/".join(segments[:2])
 
 
 def _headers_dict(header_list: list[tuple[str, str]] | None) -> dict[str, str]:

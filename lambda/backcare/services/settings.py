@@ -23,6 +23,8 @@ FALLBACK_TIME_ZONES = {
     "en-IN": "Asia/Kolkata",
 }
 DEFAULT_FALLBACK = "America/New_York"
+# The time zone has a fallback, so it is not worth much of the request's time budget.
+TIME_ZONE_TIMEOUT_SECONDS = 1.0
 
 
 def fallback_time_zone(locale: str | None) -> str:
@@ -53,9 +55,12 @@ class DeviceSettings:
             return None
 
     def time_zone(self, device_id: str, *, locale: str | None = None) -> str:
+        from backcare.services.api_client import call_cap
+
         fallback = fallback_time_zone(locale)
         try:
-            zone = self._client.get_system_time_zone(device_id)
+            with call_cap(TIME_ZONE_TIMEOUT_SECONDS):
+                zone = self._client.get_system_time_zone(device_id)
         except Exception as error:
             status = getattr(error, "status_code", None)
             log.warning("Settings API time zone failed (%s %s); using %s",
