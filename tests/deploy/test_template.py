@@ -90,6 +90,22 @@ def test_function_may_only_read_and_write_items_of_its_own_table(resources):
     assert resources_granted == [{"Fn::GetAtt": ["UserTable", "Arn"]}], f"not limited to the table: {resources_granted}"
 
 
+def test_granted_actions_are_the_dynamodb_operations_the_runtime_code_calls():
+    """Every DynamoDB operation named in lambda/backcare (as "GetItem" or as .get_item( ) is granted, and
+    nothing else is: the policy follows the persistence code."""
+    import re
+
+    import botocore.session
+    from botocore import xform_name
+
+    operations = botocore.session.get_session().get_service_model("dynamodb").operation_names
+    code = "\n".join(p.read_text() for p in (ROOT / "lambda" / "backcare").rglob("*.py"))
+    used = {f"dynamodb:{op}" for op in operations
+            if re.search(rf'"{op}"', code) or re.search(rf"\.{xform_name(op)}\(", code)}
+    assert used == USED_DYNAMODB_ACTIONS, (
+        f"the code calls {sorted(used)}, the template grants {sorted(USED_DYNAMODB_ACTIONS)}")
+
+
 def test_logs_are_native_json_at_the_log_level_parameter(template, resources):
     props = resources["SkillFunction"]["Properties"]
     logging = props["LoggingConfig"]
