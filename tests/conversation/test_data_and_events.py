@@ -198,6 +198,18 @@ def test_skill_disabled_when_the_store_is_down_fails_so_alexa_retries(store_hand
     assert emulator_tokens(services) == set(), f"the retry must cancel the reminders: {services.reminders_for(USER)}"
 
 
+def test_skill_disabled_that_cannot_read_the_records_deletes_nothing_so_the_retry_can_cancel(store_handler, services,
+                                                                                            store):
+    conversation = with_reminders(store_handler, services)
+    store.failing = {FaultyStore.READ}  # the records can't be read, but a delete would work
+    with pytest.raises(EventNotProcessed):
+        event(store_handler, conversation, "SkillDisabled")
+    store.failing = set()
+    assert len(stored_reminders()) == 3, "deleting unread records would orphan reminders nobody could cancel"
+    event(store_handler, conversation, "SkillDisabled")
+    assert stored_record() is None and emulator_tokens(services) == set(), "the retry must finish the job"
+
+
 def test_skill_disabled_whose_delete_fails_is_retried_and_the_retry_finishes_the_job(store_handler, services,
                                                                                      store):
     conversation = with_reminders(store_handler, services)

@@ -34,10 +34,18 @@ class Deleted:
     all_gone: bool
 
 
-def delete_everything(handler_input) -> Deleted:
+def delete_everything(handler_input, *, only_if_readable: bool = False) -> Deleted:
     """Cancel the known reminders and the check-in reminder, then delete the record
-    (DeleteMyDataIntent and SkillDisabled)."""
+    (DeleteMyDataIntent and SkillDisabled).
+
+    `only_if_readable`: when the records could not be read (the store failed), delete nothing,
+    so that a retry can still cancel the reminders they name (SkillDisabled is retried by Alexa;
+    once the record is gone, its reminders could never be cancelled).
+    """
     cancelled = cancel_known(handler_input, ALL)
+    if only_if_readable and not cancelled.known:
+        log.warning("the records could not be read: nothing deleted, so a retry can cancel the reminders")
+        return Deleted(False, 0, 0, False)
     if cancelled.failure is not None:
         log.warning("could not cancel every reminder before deleting the data: %s",
                     type(cancelled.failure).__name__)

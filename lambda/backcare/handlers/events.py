@@ -47,7 +47,7 @@ class SkillDisabledHandler(Handler):
     everywhere = True
 
     def respond(self, turn: Turn) -> Response:
-        done = delete_everything(turn.handler_input)
+        done = delete_everything(turn.handler_input, only_if_readable=True)
         log.info("skill disabled: record deleted %s, reminders cancelled %d of %d",
                  done.record_deleted, done.reminders_gone, done.reminders_known)
         if not done.record_deleted:

@@ -172,8 +172,12 @@ def create(turn: Turn, ctx: SkillContext, made: schedule.Schedule, *, after_perm
     new_records = [part.record(token) for part, token in result.created]
     new_tokens = {record["alert_token"] for record in new_records}
     old_left: list[dict[str, Any]] = []
+    unknown_old = False
     if result.complete:
         old_left = _delete_replaced(client, user_data.load(handler_input)["reminders"], made.kind, new_tokens)
+        # Records that could not be read may name earlier reminders of this kind: never say
+        # they were replaced.
+        unknown_old = user_data.status(handler_input) == user_data.UNAVAILABLE
     left_tokens = {record["alert_token"] for record in old_left}
 
     def record(data: dict) -> None:
@@ -189,6 +193,8 @@ def create(turn: Turn, ctx: SkillContext, made: schedule.Schedule, *, after_perm
         speech = t("reminders.created", kind=kind, when=spoken_when(t, made))
         if old_left:
             speech = join(speech, t("reminders.old_kept", kind=kind))
+        elif unknown_old and saved:  # when not saved, NOT_SAVED already points to the Alexa app
+            speech = join(speech, t("reminders.old_unknown", kind=kind))
     else:
         created_times = tuple(tod for part, _ in result.created for tod in part.times)
         done = replace(made, times=created_times)
