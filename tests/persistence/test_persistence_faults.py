@@ -42,8 +42,7 @@ def user_id(adapter):
     """A user whose record is stored (through the proxy, while it still behaves)."""
     user_id = new_user_id()
     handler_input = handler_input_for(adapter, user_id=user_id)
-    user_data.load(handler_input).update(STORED)
-    assert user_data.save(handler_input), "setting up the stored record failed"
+    assert user_data.update(handler_input, lambda data: data.update(STORED)), "setting up the stored record failed"
     return user_id
 
 
@@ -57,13 +56,17 @@ def returning_visit_after_failure(adapter, user_id, proxy: FaultProxy) -> dict:
 
 
 def launch_during_fault(adapter, user_id) -> tuple[dict, bool]:
-    """What the launch handler does: load, count the visit, save."""
+    """What the launch handler does: load, then count the visit."""
     handler_input = handler_input_for(adapter, user_id=user_id)
     data = user_data.load(handler_input)
     assert user_data.status(handler_input) == user_data.UNAVAILABLE, "the failure should be noticed"
-    data["visits"] += 1
-    data["disclaimer_heard"] = True
-    return data, user_data.save(handler_input)
+
+    def count_visit(stored):
+        stored["visits"] += 1
+        stored["disclaimer_heard"] = True
+
+    saved = user_data.update(handler_input, count_visit)
+    return {**data, "visits": data["visits"] + 1}, saved
 
 
 def assert_record_intact(adapter, user_id, proxy):
@@ -76,13 +79,13 @@ def assert_record_intact(adapter, user_id, proxy):
 
 
 @pytest.mark.timeout(60)
-def test_refused_connection_gives_defaults_refuses_the_save_and_keeps_the_record(
+def test_refused_connection_gives_defaults_refuses_the_update_and_keeps_the_record(
         adapter, user_id, fault_proxy, caplog):
     fault_proxy.switch(FaultProxy.REFUSE)
     with caplog.at_level(logging.WARNING):
         data, saved = launch_during_fault(adapter, user_id)
     assert data["visits"] == 1, "the request should carry on with defaults"
-    assert saved is False, "a save after a failed load must report False"
+    assert saved is False, "an update after a failed load must report False"
     assert "failed to load" in caplog.text, "the failure must be logged"
     assert user_id not in caplog.text, "the warning must not hold the user id"
     assert "PutItem" not in fault_proxy.targets(), "nothing may be written while the store is failing"
@@ -120,7 +123,7 @@ def test_delete_while_the_store_is_down_reports_false_and_deletes_later(adapter,
 def test_a_hanging_store_is_abandoned_after_the_configured_attempts(adapter, user_id, fault_proxy):
     fault_proxy.switch(FaultProxy.HANG)
     _, saved = launch_during_fault(adapter, user_id)
-    assert saved is False, "a save after a hanging load must report False"
+    assert saved is False, "an update after a hanging load must report False"
     hung = fault_proxy.targets(FaultProxy.HANG)
     assert hung == ["GetItem"] * MAX_ATTEMPTS, f"expected {MAX_ATTEMPTS} GetItem attempts, saw {hung}"
     gave_up = fault_proxy.abandoned_count(MAX_ATTEMPTS)
@@ -132,7 +135,7 @@ def test_a_hanging_store_is_abandoned_after_the_configured_attempts(adapter, use
 def test_a_store_slower_than_the_timeout_counts_as_down(adapter, user_id, fault_proxy):
     fault_proxy.switch(FaultProxy.SLOW, delay=20 * STORE_TIMEOUT)
     _, saved = launch_during_fault(adapter, user_id)
-    assert saved is False, "a save after a timed-out load must report False"
+    assert saved is False, "an update after a timed-out load must report False"
     assert fault_proxy.abandoned_count(MAX_ATTEMPTS) == MAX_ATTEMPTS, "the client should abandon each slow attempt"
     assert "PutItem" not in fault_proxy.targets(), "nothing may be written after a timed-out load"
     assert_record_intact(adapter, user_id, fault_proxy)
@@ -151,11 +154,12 @@ def test_a_store_slower_than_usual_but_within_the_timeout_still_works(fault_prox
 
 
 @pytest.mark.timeout(60)
-def test_a_save_that_times_out_is_reported_as_not_saved(adapter, user_id, fault_proxy):
+def test_an_update_that_times_out_is_reported_as_not_stored(adapter, user_id, fault_proxy):
     handler_input = handler_input_for(adapter, user_id=user_id)
-    user_data.load(handler_input)["visits"] = 100
+    user_data.load(handler_input)
     fault_proxy.switch(FaultProxy.HANG)
-    assert user_data.save(handler_input) is False, "a timed-out save must not be reported as done"
+    assert user_data.update(handler_input, lambda data: data.update(visits=100)) is False, \
+        "a timed-out update must not be reported as done"
     assert fault_proxy.targets(FaultProxy.HANG) == ["PutItem"] * MAX_ATTEMPTS, "unexpected attempts"
     assert_record_intact(adapter, user_id, fault_proxy)
 
@@ -205,7 +209,7 @@ def test_throttling_is_retried_once_then_handled(adapter, user_id, fault_proxy, 
     fault_proxy.switch(FaultProxy.THROTTLE)
     with caplog.at_level(logging.WARNING):
         _, saved = launch_during_fault(adapter, user_id)
-    assert saved is False, "a save after a throttled load must report False"
+    assert saved is False, "an update after a throttled load must report False"
     throttled = fault_proxy.targets(FaultProxy.THROTTLE)
     assert throttled == ["GetItem"] * MAX_ATTEMPTS, f"throttling should be retried boundedly, saw {throttled}"
     assert "ProvisionedThroughputExceeded" in caplog.text, "the log should say the store throttled"
@@ -213,11 +217,12 @@ def test_throttling_is_retried_once_then_handled(adapter, user_id, fault_proxy, 
 
 
 @pytest.mark.timeout(60)
-def test_a_throttled_save_leaves_the_previous_record(adapter, user_id, fault_proxy):
+def test_a_throttled_update_leaves_the_previous_record(adapter, user_id, fault_proxy):
     handler_input = handler_input_for(adapter, user_id=user_id)
-    user_data.load(handler_input)["visits"] = 100
+    user_data.load(handler_input)
     fault_proxy.switch(FaultProxy.THROTTLE)
-    assert user_data.save(handler_input) is False, "a throttled save must not be reported as done"
+    assert user_data.update(handler_input, lambda data: data.update(visits=100)) is False, \
+        "a throttled update must not be reported as done"
     assert_record_intact(adapter, user_id, fault_proxy)
 
 
@@ -235,16 +240,16 @@ def test_a_stopped_server_mid_conversation_then_restarted(tmp_path):
         adapter = dynamodb_adapter(server.url, timeout=STORE_TIMEOUT)
         user_id = new_user_id()
         first = handler_input_for(adapter, user_id=user_id)
-        user_data.load(first)["visits"] = 1
-        assert user_data.save(first), "the first request should save"
+        assert user_data.update(first, lambda data: data.update(visits=1)), "the first request should store"
         server.stop()
         second = handler_input_for(adapter, user_id=user_id)
         assert user_data.load(second) == user_data.defaults(), "with the server gone, defaults are used"
-        assert user_data.save(second) is False, "nothing can be saved while the server is gone"
+        assert user_data.update(second, lambda data: data.update(visits=5)) is False, \
+            "nothing can be stored while the server is gone"
         server.start()
         create_table(server.url, TABLE_NAME, region=REGION)
         third = handler_input_for(adapter, user_id=user_id)
-        user_data.load(third)["visits"] = 2
-        assert user_data.save(third), "the same adapter must recover once the server is back"
+        assert user_data.update(third, lambda data: data.update(visits=2)), \
+            "the same adapter must recover once the server is back"
     finally:
         server.stop()

@@ -56,11 +56,13 @@ def test_a_new_user_loads_the_defaults(store, user_id):
 
 def test_changes_saved_in_one_request_are_loaded_in_the_next(store, user_id):
     first = visit(store, user_id)
-    data = user_data.load(first)
-    data["visits"] += 1
-    data["disclaimer_heard"] = True
-    data["last_tip"] = {"topic": "posture", "index": 2}
-    assert user_data.save(first) is True, "a save to a working store must report True"
+
+    def first_visit(data):
+        data["visits"] += 1
+        data["disclaimer_heard"] = True
+        data["last_tip"] = {"topic": "posture", "index": 2}
+
+    assert user_data.update(first, first_visit) is True, "an update to a working store must report True"
     again = user_data.load(visit(store, user_id))
     assert (again["visits"], again["disclaimer_heard"], again["last_tip"]) == (
         1, True, {"topic": "posture", "index": 2}), f"the next request read {again!r}"
@@ -75,43 +77,37 @@ def test_the_store_is_read_at_most_once_per_request(store, user_id):
     assert store.calls == ["read"], f"expected one read, saw {store.calls}"
 
 
-def test_save_without_load_writes_nothing(store, user_id):
-    assert user_data.save(visit(store, user_id)) is False, "nothing loaded means nothing to save"
-    assert store.calls == [], f"save without load touched the store: {store.calls}"
-
-
 def test_delete_forgets_the_user_and_nothing_recreates_the_record_in_that_request(store, user_id):
-    first = visit(store, user_id)
-    user_data.load(first)["visits"] = 9
-    user_data.save(first)
+    assert user_data.update(visit(store, user_id), lambda data: data.update(visits=9)), "set-up failed"
     forget = visit(store, user_id)
     user_data.load(forget)
     assert user_data.delete(forget) is True, "delete on a working store must report True"
     assert user_data.load(forget) == user_data.defaults(), "after delete the request should see defaults"
-    assert user_data.save(forget) is False, "a save after delete in the same request must be refused"
+    assert user_data.update(forget, lambda data: data.update(visits=1)) is False, \
+        "an update after delete in the same request must be refused"
     assert stored(store, user_id) == {}, "the record must be gone"
 
 
-def test_without_a_store_load_gives_defaults_save_is_false_and_delete_is_true(user_id):
+def test_without_a_store_load_gives_defaults_update_is_false_and_delete_is_true(user_id):
     handler_input = visit(None, user_id)
     assert user_data.load(handler_input) == user_data.defaults(), "PERSISTENCE=none still gives defaults"
     assert user_data.status(handler_input) == user_data.NO_STORE, "the status should say there is no store"
-    assert user_data.save(handler_input) is False, "nothing can be saved without a store"
+    assert user_data.update(handler_input, lambda data: None) is False, "nothing can be stored without a store"
     assert user_data.delete(handler_input) is True, "without a store nothing is kept, so deletion is true"
 
 
 # -- migration ----------------------------------------------------------------------------------------
 
 
-def test_a_v0_record_is_migrated_and_saved_in_the_current_layout(store, user_id):
+def test_a_v0_record_is_migrated_and_written_in_the_current_layout(store, user_id):
     store.save_attributes(visit(None, user_id).request_envelope,
                           {"disclaimerHeard": True, "visitCount": 4, "lastTip": "heat_ice:3"})
     handler_input = visit(store, user_id)
     data = user_data.load(handler_input)
     assert data == {**user_data.defaults(), "disclaimer_heard": True, "visits": 4,
                     "last_tip": {"topic": "heat_ice", "index": 3}}, f"v0 migrated wrongly: {data!r}"
-    data["visits"] += 1
-    assert user_data.save(handler_input), "saving a migrated record must work"
+    assert user_data.update(handler_input, lambda data: data.update(visits=data["visits"] + 1)), \
+        "updating a migrated record must work"
     raw = stored(store, user_id)
     assert raw["schema"] == 2 and raw["visits"] == 5, f"the record was not rewritten as schema 2: {raw!r}"
     assert not {"disclaimerHeard", "visitCount", "lastTip"} & raw.keys(), f"v0 keys survived: {raw!r}"
@@ -148,8 +144,6 @@ def test_a_record_from_a_newer_schema_is_read_but_never_overwritten(store, user_
     handler_input = visit(store, user_id)
     data = user_data.load(handler_input)
     assert data["disclaimer_heard"] is True and data["visits"] == 12, "known fields should still be read"
-    data["visits"] += 1
-    assert user_data.save(handler_input) is False, "a newer record must not be downgraded"
     assert user_data.update(handler_input, lambda data: data.update(visits=99)) is False, \
         "an update must not downgrade a newer record either"
     assert user_data.status(handler_input) == user_data.READ_ONLY, "the status should say why"
@@ -159,9 +153,14 @@ def test_a_record_from_a_newer_schema_is_read_but_never_overwritten(store, user_
 # -- the allow-list (SPEC §6: never symptom answers or outcomes) -------------------------------------
 
 
-def test_save_drops_every_key_outside_the_layout(store, user_id, caplog):
+def test_update_drops_every_key_outside_the_layout(store, user_id, caplog):
     handler_input = visit(store, user_id)
-    data = user_data.load(handler_input)
+    with caplog.at_level(logging.WARNING):
+        assert user_data.update(handler_input, fill_with_forbidden_things), "the update itself should work"
+    assert_only_the_layout_was_stored(store, user_id, caplog)
+
+
+def fill_with_forbidden_things(data):
     data["answers"] = {"fever": "yes", "bladder_bowel": "no"}
     data["outcome"] = "EMERGENCY"
     data["triage"] = {"asked": ["bladder_bowel"], "disposition": "URGENT"}
@@ -171,8 +170,9 @@ def test_save_drops_every_key_outside_the_layout(store, user_id, caplog):
                                            "nested": {"deep": 1}, "times": ["09:00", "10:00"]}})
     data["reminders"].append({"kind": "diagnosis", "alert_token": "tok-2", "schedule": {}})
     data["prefs"] = {"stretch_time": "15:00", "disposition": "SELF_CARE"}
-    with caplog.at_level(logging.WARNING):
-        assert user_data.save(handler_input), "the save itself should work"
+
+
+def assert_only_the_layout_was_stored(store, user_id, caplog):
     raw = stored(store, user_id)
     assert raw == {
         "schema": 2, "disclaimer_heard": False, "visits": 0,
@@ -200,10 +200,8 @@ def test_clean_keeps_a_valid_layout_unchanged():
 # -- store failures -----------------------------------------------------------------------------------
 
 
-def test_a_failing_load_gives_defaults_and_stops_save_from_overwriting(store, user_id, caplog):
-    before = visit(store, user_id)
-    user_data.load(before).update(visits=6, disclaimer_heard=True)
-    user_data.save(before)
+def test_a_failing_load_gives_defaults_and_stops_later_writes_in_the_request(store, user_id, caplog):
+    assert user_data.update(visit(store, user_id), lambda data: data.update(visits=6, disclaimer_heard=True))
     store.failing = True
     during = visit(store, user_id)
     with caplog.at_level(logging.WARNING):
@@ -211,27 +209,27 @@ def test_a_failing_load_gives_defaults_and_stops_save_from_overwriting(store, us
     assert data == user_data.defaults(), "a failed load must still give usable defaults"
     assert user_data.status(during) == user_data.UNAVAILABLE, "the request must remember the store is down"
     store.failing = False  # even if the store comes back within the same request...
-    data["visits"] = 1
-    assert user_data.save(during) is False, "...a save after a failed load must be refused"
+    assert user_data.update(during, lambda data: data.update(visits=1)) is False, \
+        "...an update after a failed load must be refused"
     assert stored(store, user_id)["visits"] == 6, "the stored record was overwritten with defaults"
     assert "failed to load" in caplog.text, "the failure must be logged"
     assert user_id not in caplog.text, "the log must not hold the user id"
 
 
-def test_a_failing_save_reports_false_and_is_not_retried_in_the_request(store, user_id):
+def test_a_failing_update_reports_false_and_is_not_retried_in_the_request(store, user_id):
     handler_input = visit(store, user_id)
-    user_data.load(handler_input)["visits"] = 3
+    user_data.load(handler_input)
     store.failing = True
-    assert user_data.save(handler_input) is False, "a failed save must not be reported as done"
-    assert user_data.save(handler_input) is False, "a second save in the same request must not retry"
+    assert user_data.update(handler_input, lambda data: data.update(visits=3)) is False, \
+        "a failed update must not be reported as done"
+    assert user_data.update(handler_input, lambda data: data.update(visits=3)) is False, \
+        "a second update in the same request must not retry"
     assert store.calls.count("update") == 1, f"the store was hit again after failing: {store.calls}"
     assert user_data.status(handler_input) == user_data.UNAVAILABLE, "the status should say the store failed"
 
 
 def test_a_failing_delete_reports_false(store, user_id):
-    keep = visit(store, user_id)
-    user_data.load(keep)["visits"] = 2
-    user_data.save(keep)
+    assert user_data.update(visit(store, user_id), lambda data: data.update(visits=2)), "set-up failed"
     store.failing = True
     assert user_data.delete(visit(store, user_id)) is False, "a failed delete must not be reported as done"
     store.failing = False
@@ -240,9 +238,7 @@ def test_a_failing_delete_reports_false(store, user_id):
 
 def test_an_out_of_session_event_can_still_load_and_delete(store, user_id):
     """SkillDisabled arrives without a session: user_data must still work on it."""
-    keep = visit(store, user_id)
-    user_data.load(keep)["visits"] = 2
-    user_data.save(keep)
+    assert user_data.update(visit(store, user_id), lambda data: data.update(visits=2)), "set-up failed"
     body = envelopes.event_envelope(envelopes.Device(user_id=user_id), envelopes.skill_event("SkillDisabled"))
     request_envelope = DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
     event = HandlerInput(request_envelope, AttributesManager(request_envelope, store))

@@ -194,17 +194,3 @@ def test_delete_is_attempted_even_after_a_failed_load_in_the_request(store, user
     store.failing = False
     assert user_data.delete(handler_input) is True, "a delete must not be skipped because a read failed"
     assert stored(store, user_id) == {}, "the record must be gone"
-
-
-# -- save (transitional) ---------------------------------------------------------------------------------
-
-
-def test_save_keeps_another_requests_change_to_a_different_field(store, user_id):
-    mine, theirs = visit(store, user_id), visit(store, user_id)
-    user_data.load(mine)["disclaimer_heard"] = True
-    assert user_data.update(theirs, add_reminder("theirs")), "the other request's update should be stored"
-    assert user_data.save(mine), "the save should be stored"
-    raw = stored(store, user_id)
-    assert raw["disclaimer_heard"] is True, "the saved field must be stored"
-    assert [r["alert_token"] for r in raw["reminders"]] == ["theirs"], \
-        f"save overwrote a field it did not change: {raw!r}"

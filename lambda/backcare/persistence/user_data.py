@@ -42,9 +42,6 @@ The contract a handler relies on:
   there was nothing, or there is no store); idempotent, so a retried SkillDisabled succeeds. False
   when the store failed: the record may still exist, so the handler must not report success
   (SkillDisabled: raise, and Alexa retries the event). Always attempted, even after a failed load.
-- `save(hi) -> bool` (transitional, until every handler uses `update`): writes the top-level
-  fields that differ between the loaded snapshot and what the handler changed in it, through
-  `update`. Concurrent changes to other fields survive; to the same field, the last one wins.
 
 Layout (schema 2; schema 1 lacked `exercise` and `checkin`, schema 0 was flat camelCase):
     {"schema": 2, "disclaimer_heard": bool, "visits": int,
@@ -111,7 +108,6 @@ NO_STORE = "no_store"        # PERSISTENCE=none
 READ_ONLY = "read_only"      # written by a newer schema; never overwrite it
 CONFLICT = "conflict"        # an update kept losing to other writers
 DELETED = "deleted"          # deleted this request; nothing may re-create it
-_WRITABLE = (NEW, LOADED, CONFLICT)
 
 Mutate = Callable[[dict[str, Any]], None]
 
@@ -232,24 +228,6 @@ def delete(handler_input) -> bool:
 
     _remember(request_attributes, DELETED, EMPTY, defaults())
     return True
-
-
-def save(handler_input) -> bool:
-    """Transitional: store what the handler changed in the loaded snapshot, through `update`.
-    False when nothing was loaded, the load failed, or the update did not happen."""
-    request_attributes = handler_input.attributes_manager.request_attributes
-    current = request_attributes.get(STATUS_KEY)
-    if current not in _WRITABLE:
-        if current is None:
-            log.debug("user_data.save called before load: nothing to save")
-        elif current == READ_ONLY:
-            log.warning("Not saving attributes: they were written by a newer schema")
-        return False
-    record = request_attributes.get(RECORD_KEY)
-    base = migrate(record.attributes)[0] if record is not None else defaults()
-    wanted = clean(request_attributes[DATA_KEY], report_dropped=True)
-    changes = {key: value for key, value in wanted.items() if base.get(key) != value}
-    return update(handler_input, lambda data: data.update(copy.deepcopy(changes)))
 
 
 # -- plumbing ----------------------------------------------------------------------------------------
