@@ -1,7 +1,7 @@
 """The statistical parts of the NLU, learned at build time from the interaction model:
 
-- an intent classifier (logistic regression over character and word n-grams of the expanded
-  samples and built-in phrases);
+- an intent classifier (a linear SVM over character and word n-grams of the expanded samples
+  and built-in phrases; its margins, through a sharpened softmax, are the confidence);
 - one value classifier per custom slot type (the same features, trained on the type's
   synonyms against sentences that carry no value), which reads spans of an utterance and so
   finds a value said in other words ("my bum cheeks have gone dead").
@@ -21,15 +21,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
 
 from backcare_tools.nlu import data as _data_module
 from backcare_tools.nlu.data import ModelData, intent_examples, value_examples
 
 CACHE_ENV = "BACKCARE_NLU_CACHE"
+SHARPNESS = 4.0  # margins are about -1..1; x4 makes a clear winner score above 0.9
 
 
 def _features() -> FeatureUnion:
@@ -40,10 +42,18 @@ def _features() -> FeatureUnion:
     ])
 
 
-def _classifier(c: float, balanced: bool) -> Pipeline:
-    weights = "balanced" if balanced else None
-    return Pipeline([("features", _features()),
-                     ("model", LogisticRegression(C=c, max_iter=3000, class_weight=weights))])
+def _classifier(balanced: bool) -> Pipeline:
+    """A linear SVM: seconds to train on a few thousand sentences, and as accurate here as a
+    logistic regression that takes ten times longer."""
+    svm = LinearSVC(C=1.0, class_weight="balanced" if balanced else None)
+    return Pipeline([("features", _features()), ("model", svm)])
+
+
+def _softmax(margins: np.ndarray) -> np.ndarray:
+    """SVM margins as scores that sum to one (a sharpened softmax): thresholds read as shares."""
+    scaled = SHARPNESS * (margins - margins.max(axis=-1, keepdims=True))
+    weights = np.exp(scaled)
+    return weights / weights.sum(axis=-1, keepdims=True)
 
 
 @dataclass
@@ -52,25 +62,25 @@ class Learned:
     values: dict[str, Pipeline]  # custom slot type -> value classifier (labels: value ids and NONE)
 
     def intent_scores(self, text: str) -> dict[str, float]:
-        probabilities = self.intents.predict_proba([text])[0]
-        return dict(zip(self.intents.classes_, probabilities, strict=True))
+        scores = _softmax(self.intents.decision_function([text]))[0]
+        return dict(zip(self.intents.classes_, (float(x) for x in scores), strict=True))
 
     def value_scores(self, slot_type: str, spans: list[str]) -> list[tuple[str, float]]:
         """For each span, its most likely value id (or NONE) and that probability."""
         model = self.values[slot_type]
-        rows = model.predict_proba(spans)
+        rows = _softmax(model.decision_function(spans))
         classes = model.classes_
         return [(str(classes[row.argmax()]), float(row.max())) for row in rows]
 
 
 def train(data: ModelData) -> Learned:
     texts, labels = intent_examples(data)
-    intents = _classifier(c=20.0, balanced=True).fit(texts, labels)
+    intents = _classifier(balanced=True).fit(texts, labels)
     values = {}
     for slot_type in data.values:
         value_texts, value_labels = value_examples(data, slot_type)
         # Unweighted: "no value" is the usual case, and short answers ("a bit") must stay no value.
-        values[slot_type] = _classifier(c=20.0, balanced=False).fit(value_texts, value_labels)
+        values[slot_type] = _classifier(balanced=False).fit(value_texts, value_labels)
     return Learned(intents, values)
 
 

@@ -31,7 +31,7 @@ NO = "AMAZON.NoIntent"
 SYMPTOM = "SYMPTOM"
 
 # Tuned on the development annotation sets (tests/nlu/), never on the held-out rounds.
-INTENT_THRESHOLD = float(os.environ.get("BACKCARE_NLU_THRESHOLD", "0.3"))
+INTENT_THRESHOLD = float(os.environ.get("BACKCARE_NLU_THRESHOLD", "0.25"))
 SYMPTOM_OVERRIDE = 0.6   # a symptom this likely turns any non-emergency intent into a report
 SYMPTOM_FILL = 0.4       # ... and this likely fills the slot of a sentence that is a report anyway
 DENIAL = 0.75            # a plain denial must be this likely to keep a named symptom out
