@@ -154,7 +154,12 @@ def _journeys(locales: list[str]) -> bool:
             print(f"\nresponses as heard: the skill could not be loaded ({exc!r})")
             return False
     print(format_journeys(results))
-    return any(turn.flags for result in results for turn in result.turns)
+    from backcare_tools.audio.exercises import exercise_turns, format_exercises
+
+    with tempfile.TemporaryDirectory(prefix="backcare-exercises-") as state_dir:
+        exercise = exercise_turns(locales, state_dir)
+    print(format_exercises(exercise))
+    return any(turn.flags for result in results for turn in result.turns) or any(t.over for t in exercise)
 
 
 def main(argv: list[str]) -> int:

@@ -54,7 +54,9 @@ def _information() -> list[dict[str, Any]]:
 JOURNEYS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "all-no check": _all_no_check,
     "launch": lambda: _requests(("LaunchRequest", 1)),
-    "stretch routine": lambda: _requests(("StartStretchesIntent", 1), ("AMAZON.NextIntent", 5)),
+    # The programme from its stretches to the walking goal (level 1; every level: audio/exercises.py).
+    "stretch routine": lambda: _requests(("StartStretchesIntent", 1), ("AMAZON.YesIntent", 1),
+                                         ("AMAZON.NextIntent", 8)),
     "tips": _all_tips,
     "information": _information,
 }

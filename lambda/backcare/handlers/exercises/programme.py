@@ -143,7 +143,7 @@ LEVELS: dict[int, Level] = {
         Level(2, (*MOBILITY, Dose("bridges", 4, 5, sets=2), Dose("bird_dog", 6, 2),
                   Dose("side_leg_lifts", 6, 2, sets=2)),
               walk_minutes=20, minutes=9),
-        Level(3, (*MOBILITY, Dose("bridges", 4, 6, sets=2), Dose("bird_dog", 4, 4, sets=2),
+        Level(3, (*MOBILITY, Dose("bridges", 3, 8, sets=2), Dose("bird_dog", 4, 4, sets=2),
                   Dose("wall_sits", 3, 6, sets=2)),
               walk_minutes=30, minutes=10),
     )

@@ -56,7 +56,7 @@ def set_speech(texts: Texts, level: Level, step: int, part: int = 0, *, easier: 
         opening = [texts(EASIER, name=name), texts(keys.easier), _plan(texts, exercise.sides, dose.reps, hold)]
     elif part == 0:
         sets = dose.sets if exercise.sides is not Sides.EACH else 1
-        opening = [texts(STEP, number=step + 1, total=level.count, name=name), texts(keys.how),
+        opening = [texts(STEP, number=step + 1, name=name), texts(keys.how),
                    _plan(texts, exercise.sides, dose.reps, hold, sets)]
     elif exercise.sides is Sides.EACH:  # each set is one side: turn over between them
         assert keys.switch is not None, f"{exercise.id} is done on each side and needs a switch text"
