@@ -17,6 +17,7 @@ from ask_sdk_model.services import ApiClient
 
 from backcare.config import Config
 from backcare.content import normalize_locale, texts
+from backcare.deadline import DeadlineInterceptor
 from backcare.handlers import (
     builtins,
     can_fulfill,
@@ -72,6 +73,7 @@ def build_skill(
         builder.add_request_handler(handler)
     for handler in errors.handlers(ctx):
         builder.add_exception_handler(handler)
+    builder.add_global_request_interceptor(DeadlineInterceptor.from_config(config))  # first: the budget starts now
     builder.add_global_request_interceptor(TurnInterceptor())
     builder.add_global_response_interceptor(FinishInterceptor())
     return builder.create()
