@@ -235,3 +235,40 @@ def test_delete_my_data_while_the_store_is_down_says_it_did_not_work(lambda_hand
     done = conversation.yes()
     assert done.speech == strip_ssml(texts("en-US")("data.deleted")), f"the retry should delete: {done}"
     assert stored_item(moto_server, user_id) is None, "the retry left the item behind"
+
+
+# -- the time budget, end to end ---------------------------------------------------------------------------
+
+
+class RunningLambda:
+    """A Lambda context that counts down from the function's timeout, as the runtime's does."""
+
+    def __init__(self, timeout: float) -> None:
+        import time
+
+        self._clock, self._ends = time.monotonic, time.monotonic() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._ends - self._clock()) * 1000))
+
+
+@pytest.mark.timeout(120)
+def test_slow_alexa_apis_and_a_hung_store_still_get_an_answer_before_the_lambda_times_out(
+        lambda_handler, emulator, user_id, fault_proxy):
+    """Issue 14: with the APIs answering in 2.5 s and the store hanging, "yes" to a reminder took
+    past the function's timeout. Here every API call and the store hang far longer than the
+    function's 3 s; the answer must still come while the Lambda has time left."""
+    conversation = reminder_user(lambda_handler, emulator, user_id)
+    confirm = conversation.say("SetPostureReminderIntent")
+    assert confirm.ends_session is False, f"the schedule should be confirmed first: {confirm}"
+    emulator.slow_seconds = 30.0
+    emulator.simulate("timeout", times=None, api="all")
+    fault_proxy.switch(FaultProxy.HANG)
+    context = RunningLambda(timeout=3.0)
+    conversation.handler = lambda event, _: lambda_handler(event, context)
+    answer = conversation.yes()
+    fault_proxy.switch(FaultProxy.PASS)
+    emulator.clear_simulations()
+    assert answer.speech, f"the user must hear an answer: {answer}"
+    assert context.get_remaining_time_in_millis() > 0, "the answer came after the Lambda's timeout"
+    assert emulator.reminders_for(user_id) == [], "no reminder could have been created"
