@@ -446,6 +446,8 @@ def checkin_due(now: datetime, time_zone: str) -> date:
 def checkin_payload(due: date, *, now: datetime, time_zone: str, locale: str, text: str) -> dict[str, Any]:
     """One SCHEDULED_ABSOLUTE reminder without recurrence: `due` at CHECKIN_TIME, naive local
     time in `time_zone` (the device's, from the Settings API)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     text = (text or "").strip()
     if not text or len(text) > MAX_SPOKEN_TEXT_CHARS:
         raise ValueError(f"reminder text must be 1-{MAX_SPOKEN_TEXT_CHARS} characters")

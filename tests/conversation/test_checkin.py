@@ -383,3 +383,41 @@ def test_backcare_dialog_shows_the_check_in_end_to_end(locale):
     assert "10:00" in fired[0], fired
     assert said("checkin.question", locale) in out, f"{locale}: the next visit asks: {out[-3000:]}"
     assert said("checkin.worse", locale) in out, f"{locale}: {out[-3000:]}"
+
+
+# ---------------------------------------------------------------- the payload (pure)
+
+
+def test_the_check_in_day_is_counted_on_the_devices_clock():
+    from datetime import UTC, datetime
+
+    from backcare import schedule
+
+    now = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)
+    for locale, zone in ZONES.items():
+        assert schedule.checkin_due(now, zone) == DUE[locale], locale
+    # Across a change to summer time the reminder stays at 10 AM local.
+    payload = schedule.checkin_payload(date(2026, 3, 18), now=now, time_zone="America/New_York",
+                                       locale="en-US", text="Your check-in is due.")
+    assert payload["trigger"] == {"type": "SCHEDULED_ABSOLUTE", "scheduledTime": "2026-03-18T10:00:00",
+                                  "timeZoneId": "America/New_York"}, payload
+    with pytest.raises(ValueError):
+        schedule.checkin_payload(date(2026, 3, 4), now=now, time_zone="Europe/London", locale="en-GB", text="x")
+    with pytest.raises(ValueError):
+        schedule.checkin_payload(date(2026, 3, 18), now=now, time_zone="Europe/London", locale="en-GB", text="")
+    with pytest.raises(ValueError):
+        schedule.checkin_payload(date(2026, 3, 18), now=now.replace(tzinfo=None), time_zone="Europe/London",
+                                 locale="en-GB", text="x")
+
+
+def test_the_emulator_accepts_the_check_in_payload_as_the_api_would():
+    from datetime import UTC, datetime
+
+    from backcare import schedule
+    from backcare_tools.emulator import validate_reminder_request
+
+    now = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)
+    for locale, zone in ZONES.items():
+        payload = schedule.checkin_payload(schedule.checkin_due(now, zone), now=now, time_zone=zone,
+                                           locale=locale, text=texts(locale).plain("reminders.text.checkin"))
+        validate_reminder_request(payload, now=now)
