@@ -9,7 +9,13 @@ Scenarios (ratios are project / baseline, same interpreter, same machine, interl
   b  cold launch   a fresh process answers a LaunchRequest (project: SQLite store)
   c  warm turns    per-turn latency over a scripted full check in one process (p50, p99)
   d  peak RSS      a fresh process that runs the whole scripted check
-  e  DynamoDB      cold launch and cold yes/no with PERSISTENCE=dynamodb against a local moto server
+  e  DynamoDB      PERSISTENCE=dynamodb against a local moto server, for each Lambda initialisation
+                   type (AWS_LAMBDA_INITIALIZATION_TYPE on-demand, snap-start, provisioned-concurrency):
+                   a fresh process per run; "init" is importing lambda_function (which, for snap-start
+                   and provisioned-concurrency, builds the store client and warms the first request),
+                   "first" is the first lambda_handler call: a LaunchRequest (store read and write) and
+                   a yes/no turn of the check (no store). The baseline has no store and no modes: its
+                   init and first request are measured the same way, interleaved.
                    (skipped with --no-dynamodb or when moto_server is missing)
 Nothing here is a test: figures are printed, targets are shown, the exit code is 0.
 """
@@ -39,7 +45,10 @@ TARGETS = {
     "a_cold_yes_no": 1.3,
     "b_cold_launch": 1.5,
     "c_warm_p50": 2.0,
+    "e_snapshot_launch": 1.5,  # DynamoDB LaunchRequest after a snapshot-style init / baseline's first request
+    "e_on_demand_yes_no": 1.3,  # on-demand cold yes/no turn (init + first) / baseline's (init + first)
 }
+MODES = ("on-demand", "snap-start", "provisioned-concurrency")
 P99_LIMIT_MS = 2.0
 RSS_EXTRA_MIB = 10.0
 
@@ -60,8 +69,8 @@ for event in events:
     assert out.get("version") == "1.0", out
 # VmHWM, not ru_maxrss: ru_maxrss keeps the high-water mark of the forking parent across exec.
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"import": t1 - t0, "turns": turns, "rss_kib": hwm,
-                  "boto3": "boto3" in sys.modules, "requests": "requests" in sys.modules}))
+print(json.dumps({"import": t1 - t0, "turns": turns, "rss_kib": hwm, "boto3": "boto3" in sys.modules,
+                  "botocore": "botocore" in sys.modules, "requests": "requests" in sys.modules}))
 """
 
 
@@ -165,6 +174,47 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def phases(events: list[dict], runs: int, project_env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Medians of init (import of the entry point) and first request (first lambda_handler call), each
+    in a fresh process, project and baseline interleaved after one discarded run of each."""
+    run_child(PROJECT_DIR, events, project_env)
+    run_child(BASELINE_DIR, events, {})
+    samples: dict[str, dict[str, list[float]]] = {"project": {"init": [], "first": []},
+                                                  "baseline": {"init": [], "first": []}}
+    flags: dict[str, bool] = {}
+    for _ in range(runs):
+        for name, directory, extra in (("project", PROJECT_DIR, project_env), ("baseline", BASELINE_DIR, {})):
+            data = run_child(directory, events, extra)
+            samples[name]["init"].append(data["import"])
+            samples[name]["first"].append(data["turns"][0])
+            if name == "project":
+                flags = {"boto3": data["boto3"], "botocore": data.get("botocore", False)}
+    result = {name: {phase: statistics.median(values) for phase, values in by_phase.items()}
+              for name, by_phase in samples.items()}
+    result["project"].update(flags)
+    return result
+
+
+def store_round_trips(endpoint: str, creds: dict[str, str], rounds: int = 30) -> float:
+    """Median time of what a LaunchRequest asks of the store (a consistent GetItem, then a
+    conditional PutItem) from a warm client: the floor under any first request that uses it."""
+    import botocore.session
+
+    client = botocore.session.Session().create_client(
+        "dynamodb", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"])
+    key = {"id": {"S": "bench-round-trip"}}
+    times = []
+    for index in range(rounds + 3):
+        start = time.perf_counter()
+        client.get_item(TableName="backcare-bench", Key=key, ConsistentRead=True)
+        client.put_item(TableName="backcare-bench", Item={**key, "version": {"N": str(index + 1)}},
+                        ConditionExpression="attribute_not_exists(version) OR version = :v",
+                        ExpressionAttributeValues={":v": {"N": str(index)}})
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[3:])
+
+
 def dynamodb_scenarios(runs: int, launch: list[dict], yes_no: list[dict]) -> dict | None:
     moto = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
     if not Path(moto).exists():
@@ -177,25 +227,25 @@ def dynamodb_scenarios(runs: int, launch: list[dict], yes_no: list[dict]) -> dic
                               stderr=subprocess.DEVNULL, env={**os.environ, **creds})
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         subprocess.run([sys.executable, "-m", "backcare_tools", "dynamodb", "create-table", "--endpoint-url", endpoint,
-                        "--table", "backcare-bench"], check=True, env={**os.environ, **creds},
+                        "--table", "backcare-bench", "--wait", "30"], check=True, env={**os.environ, **creds},
                        capture_output=True)
-        project_env = {**creds, "PERSISTENCE": "dynamodb", "TABLE_NAME": "backcare-bench",
-                       "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
-        launch_p, launch_b, launch_last = cold(launch, runs, project_env)
-        yes_p, yes_b, yes_last = cold(yes_no, runs, project_env)
-        return {
-            "launch": {"project_s": launch_p, "baseline_s": launch_b, "ratio": launch_p / launch_b,
-                       "boto3_imported": launch_last["boto3"]},
-            "yes_no": {"project_s": yes_p, "baseline_s": yes_b, "ratio": yes_p / yes_b,
-                       "boto3_imported": yes_last["boto3"]},
+        results: dict = {"store_round_trips_s": store_round_trips(endpoint, creds)}
+        for mode in MODES:
+            project_env = {**creds, "PERSISTENCE": "dynamodb", "TABLE_NAME": "backcare-bench",
+                           "AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_LAMBDA_INITIALIZATION_TYPE": mode}
+            results[mode] = {"launch": phases(launch, runs, project_env), "yes_no": phases(yes_no, runs, project_env)}
+        snap, on_demand = results["snap-start"]["launch"], results["on-demand"]["yes_no"]
+        results["targets"] = {
+            "snapshot_launch_first_vs_baseline_first": snap["project"]["first"] / snap["baseline"]["first"],
+            "snapshot_launch_first_vs_baseline_cold": snap["project"]["first"]
+            / (snap["baseline"]["init"] + snap["baseline"]["first"]),
+            "snapshot_launch_first_without_store_round_trips_vs_baseline_first":
+                (snap["project"]["first"] - results["store_round_trips_s"]) / snap["baseline"]["first"],
+            "on_demand_yes_no_cold_vs_baseline_cold": (on_demand["project"]["init"] + on_demand["project"]["first"])
+            / (on_demand["baseline"]["init"] + on_demand["baseline"]["first"]),
         }
+        return results
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -205,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     parser.add_argument("--no-dynamodb", action="store_true", help="skip the DynamoDB scenarios")
+    parser.add_argument("--dynamodb-only", action="store_true", help="only the DynamoDB scenarios (e)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if not (BASELINE_DIR / "lambda_function.py").exists():
@@ -219,6 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     launch = [env.Session().envelope(env.launch_request())]
     results: dict = {"python": sys.version.split()[0], "runs": runs, "rounds": rounds}
 
+    if args.dynamodb_only:
+        results["e_dynamodb"] = dynamodb_scenarios(runs, launch, yes_no)
+        shutil.rmtree(state, ignore_errors=True)
+        report(results)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+        return 0
     a_p, a_b, a_last = cold(yes_no, runs, {"PERSISTENCE": "sqlite", "BACKCARE_STATE_DIR": state})
     results["a_cold_yes_no"] = {"project_s": a_p, "baseline_s": a_b, "ratio": a_p / a_b,
                                 "requests_imported": a_last["requests"], "boto3_imported": a_last["boto3"]}
@@ -250,8 +308,14 @@ def report(r: dict) -> None:
     def verdict(ok: bool) -> str:
         return "meets target" if ok else "MISSES target"
 
-    a, b, c, d = r["a_cold_yes_no"], r["b_cold_launch"], r["c_warm"], r["d_peak_rss"]
     print(f"Back Care Coach vs baseline skill (Python {r['python']}, {r['runs']} cold runs, {r['rounds']} warm rounds)")
+    if "a_cold_yes_no" in r:
+        report_abcd(r, verdict)
+    report_dynamodb(r.get("e_dynamodb"), verdict)
+
+
+def report_abcd(r: dict, verdict) -> None:
+    a, b, c, d = r["a_cold_yes_no"], r["b_cold_launch"], r["c_warm"], r["d_peak_rss"]
     print(f"a  cold yes/no turn   {a['project_s'] * 1e3:7.1f} ms vs {a['baseline_s'] * 1e3:7.1f} ms  "
           f"ratio {a['ratio']:.2f} (target <= {TARGETS['a_cold_yes_no']}) {verdict(a['ratio'] <= 1.3)}; "
           f"requests imported: {a['requests_imported']}, boto3 imported: {a['boto3_imported']}")
@@ -263,11 +327,33 @@ def report(r: dict) -> None:
           f"baseline p99 {c['baseline_p99_ms']:.3f} ms")
     print(f"d  peak RSS           {d['project_mib']:7.1f} MiB vs {d['baseline_mib']:7.1f} MiB  "
           f"extra {d['extra_mib']:.1f} MiB (target <= {RSS_EXTRA_MIB}) {verdict(d['extra_mib'] <= RSS_EXTRA_MIB)}")
-    e = r.get("e_dynamodb")
-    for label, key in (("launch", "launch"), ("yes/no", "yes_no")) if e else ():
-        row = e[key]
-        print(f"e  DynamoDB {label:9} {row['project_s'] * 1e3:7.1f} ms vs {row['baseline_s'] * 1e3:7.1f} ms"
-              f"  ratio {row['ratio']:.2f}; boto3 imported: {row['boto3_imported']}")
+
+
+def report_dynamodb(e: dict | None, verdict) -> None:
+    if not e:
+        return
+    print("e  DynamoDB (moto) by initialisation type: init = import lambda_function, first = first request;"
+          " medians in ms")
+    print(f"   {'mode':24} {'request':8} {'init':>8} {'first':>8}   baseline {'init':>7} {'first':>7}  botocore")
+    for mode in MODES:
+        for request in ("launch", "yes_no"):
+            row = e[mode][request]
+            p, b = row["project"], row["baseline"]
+            print(f"   {mode:24} {request:8} {p['init'] * 1e3:8.1f} {p['first'] * 1e3:8.1f}   "
+                  f"         {b['init'] * 1e3:7.1f} {b['first'] * 1e3:7.1f}  {p['botocore']}")
+    t = e["targets"]
+    strict = t["snapshot_launch_first_vs_baseline_first"]
+    print(f"   snap-start LaunchRequest, first request / baseline's first request: {strict:.2f} "
+          f"(target <= {TARGETS['e_snapshot_launch']}) {verdict(strict <= TARGETS['e_snapshot_launch'])}")
+    floor = e["store_round_trips_s"]
+    rest = t["snapshot_launch_first_without_store_round_trips_vs_baseline_first"]
+    print(f"     of which the store's two round trips (GetItem + conditional PutItem, warm client, moto): "
+          f"{floor * 1e3:.1f} ms; the rest / baseline's first request: {rest:.2f}")
+    cold = t["snapshot_launch_first_vs_baseline_cold"]
+    print(f"   snap-start LaunchRequest, first request / baseline's cold first answer (init + first): {cold:.2f}")
+    yes_no = t["on_demand_yes_no_cold_vs_baseline_cold"]
+    print(f"   on-demand cold yes/no (init + first) / baseline's (init + first): {yes_no:.2f} "
+          f"(target <= {TARGETS['e_on_demand_yes_no']}) {verdict(yes_no <= TARGETS['e_on_demand_yes_no'])}")
 
 
 if __name__ == "__main__":

@@ -86,8 +86,9 @@ def test_a_paid_initialisation_builds_the_store_client_and_warms_the_first_reque
     lines, output = start_lambda(fault_proxy.url, initialization, "launch", user_id)
     assert lines[0]["after_init"] == {"botocore": True, "requests": True, "dateutil.parser": True}, \
         f"{initialization}: the first request's imports must be done during initialisation: {lines[0]}"
-    assert fault_proxy.targets() == ["GetItem", "GetItem", "PutItem"], (
-        f"{initialization}: expected the warm-up read, then the launch's read and write: {fault_proxy.targets()}")
+    assert fault_proxy.targets() == ["GetItem", "PutItem", "GetItem", "PutItem"], (
+        f"{initialization}: expected the warm-up's read and refused write, then the launch's read and write: "
+        f"{fault_proxy.targets()}")
     assert lines[1]["speech"], f"{initialization}: the first request must be answered: {lines[1]}"
     assert item(moto_server, user_id) is not None, f"{initialization}: the launch must be stored"
     assert item(moto_server, WARM_UP_KEY) is None and item(moto_server, WARM_UP_USER) is None, \
@@ -127,7 +128,7 @@ def test_a_store_that_is_down_at_initialisation_does_not_stop_the_function():
     unreachable = f"http://127.0.0.1:{free_port()}"
     lines, output = start_lambda(unreachable, "snap-start", "launch", new_user_id())
     assert lines[1]["speech"], f"the function must still answer: {lines}"
-    assert "warm-up read failed" in output, "the failed warm-up must be logged"
+    assert "warm-up failed" in output, "the failed warm-up must be logged"
 
 
 def test_snapstart_closes_the_store_connections_before_the_snapshot(tmp_path, fault_proxy):

@@ -2,7 +2,10 @@
 (moto_server, dynalite, DynamoDB Local). In AWS the table comes from template.yaml; this command
 refuses to run without an endpoint URL, and refuses AWS's own endpoints.
 
-    backcare dynamodb create-table --endpoint-url http://127.0.0.1:5000 --table backcare-users
+    backcare dynamodb create-table --endpoint-url http://127.0.0.1:5005 --table backcare-users --wait 30
+
+`--wait SECONDS` keeps trying to reach the server that long (one just started in the background
+needs a moment before it listens).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from urllib.parse import urlsplit
 
 # Mirrors template.yaml: partition key `id` (string), on-demand billing; the adapter's defaults.
@@ -53,18 +57,28 @@ def local_client(endpoint_url: str, region: str = "us-east-1", timeout: float = 
     )
 
 
-def create_table(endpoint_url: str, table_name: str, *, region: str = "us-east-1") -> bool:
-    """Create the table and wait until it is active. False if it already existed."""
+def create_table(endpoint_url: str, table_name: str, *, region: str = "us-east-1", wait: float = 0.0) -> bool:
+    """Create the table and wait until it is active. False if it already existed. `wait`: seconds
+    to keep retrying while the server does not accept connections yet."""
+    from botocore.exceptions import EndpointConnectionError
+
     client = local_client(endpoint_url, region)
-    try:
-        client.create_table(
-            TableName=table_name,
-            KeySchema=KEY_SCHEMA,
-            AttributeDefinitions=ATTRIBUTE_DEFINITIONS,
-            BillingMode="PAY_PER_REQUEST",
-        )
-    except client.exceptions.ResourceInUseException:
-        return False
+    give_up_at = time.monotonic() + wait
+    while True:
+        try:
+            client.create_table(
+                TableName=table_name,
+                KeySchema=KEY_SCHEMA,
+                AttributeDefinitions=ATTRIBUTE_DEFINITIONS,
+                BillingMode="PAY_PER_REQUEST",
+            )
+            break
+        except client.exceptions.ResourceInUseException:
+            return False
+        except EndpointConnectionError:
+            if time.monotonic() >= give_up_at:
+                raise
+            time.sleep(0.2)
     client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     return True
 
@@ -76,10 +90,12 @@ def main(argv: list[str]) -> int:
     create.add_argument("--endpoint-url", required=True, help="e.g. http://127.0.0.1:5000")
     create.add_argument("--table", required=True, help="table name (TABLE_NAME)")
     create.add_argument("--region", default="us-east-1")
+    create.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="keep trying this long while the server is not listening yet (default 0)")
     args = parser.parse_args(argv)
     try:
         check_local_endpoint(args.endpoint_url)
-        created = create_table(args.endpoint_url, args.table, region=args.region)
+        created = create_table(args.endpoint_url, args.table, region=args.region, wait=args.wait)
     except NotLocalError as error:
         print(f"backcare dynamodb: {error}", file=sys.stderr)
         return 2

@@ -26,12 +26,10 @@ Cost and time:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-import random
 import threading
-import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.exceptions import PersistenceException
@@ -43,8 +41,8 @@ from backcare.persistence.records import (
     StoreTimeout,
     VersionConflict,
     VersionedAdapter,
+    user_id_key,
 )
-from backcare.persistence.sqlite import user_id_key
 
 if TYPE_CHECKING:
     from ask_sdk_model import RequestEnvelope
@@ -63,7 +61,8 @@ MAX_CONNECT_TIMEOUT = 0.3  # connecting to DynamoDB in-region takes milliseconds
 MIN_TIMEOUT_STEP = 0.05
 RETRY_PAUSE_SECONDS = 0.025  # before a retry; doubles, with jitter
 FALLBACK_REGION = "us-east-1"  # only for local endpoints, where the region is a label
-WARM_UP_KEY = "backcare:warm-up"  # read (never written) by prime()
+WARM_UP_KEY = "backcare:warm-up"  # read, and never written, by prime()
+NEVER_TRUE = "attribute_exists(#k) AND attribute_not_exists(#k)"  # prime()'s write is always refused
 RETRYABLE_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
     "InternalServerError", "ServiceUnavailable", "LimitExceededException",
@@ -122,13 +121,22 @@ class LazyDynamoDbAdapter(VersionedAdapter):
         self.client_for(self.timeout)
         self._session.get_credentials()
 
-    def prime(self) -> bool:
-        """One consistent read of a key no user has: opens the connection and runs signing and
-        parsing once, so the first real request finds them warm. Never raises."""
+    def prime(self, sample: dict[str, Any] | None = None) -> bool:
+        """Run the first request's store operations once without touching any user's data: a
+        consistent read of a key no user has, and a conditional write (of `sample`, a record in
+        the stored layout) whose condition can never hold, so DynamoDB refuses it and nothing is
+        written. Opens the connection and loads botocore's models, serialisers and parsers for
+        both. Never raises."""
+        key = {PARTITION_KEY: {"S": WARM_UP_KEY}}
+        item = {**key, ATTRIBUTE_NAME: {"M": _serialize(sample or {})}, VERSION_NAME: {"N": "1"},
+                WRITE_ID_NAME: {"S": "warm-up"}}
         try:
-            self._call("GetItem", None, Key={PARTITION_KEY: {"S": WARM_UP_KEY}}, ConsistentRead=True)
+            self._call("GetItem", None, Key=key, ConsistentRead=True)
+            with contextlib.suppress(_ConditionFailed):  # the expected answer: nothing written
+                self._call("PutItem", None, Item=item, ConditionExpression=NEVER_TRUE,
+                           ExpressionAttributeNames={"#k": PARTITION_KEY})
         except Exception as error:
-            log.warning("DynamoDB warm-up read failed (the first request will retry): %s", error)
+            log.warning("DynamoDB warm-up failed (the first request will do the work): %s", error)
             return False
         return True
 
@@ -188,6 +196,8 @@ class LazyDynamoDbAdapter(VersionedAdapter):
 
     def write_record(self, request_envelope: RequestEnvelope, attributes: dict[str, Any], *,
                      expected: int | None, deadline: Deadline | None = None) -> int:
+        import uuid
+
         key = self.keygen(request_envelope)
         version, write_id = (expected or 0) + 1, uuid.uuid4().hex
         item = {
@@ -218,6 +228,8 @@ class LazyDynamoDbAdapter(VersionedAdapter):
 
     def overwrite_record(self, request_envelope: RequestEnvelope, attributes: dict[str, Any], *,
                          deadline: Deadline | None = None) -> int:
+        import uuid
+
         response = self._call(
             "UpdateItem", deadline,
             Key={PARTITION_KEY: {"S": self.keygen(request_envelope)}},
@@ -310,6 +322,9 @@ def _classify(error: Exception, code: str | None) -> tuple[bool, bool]:
 
 def _pause(attempt: int, deadline: Deadline | None) -> bool:
     """Back off before a retry; False when the deadline is used up (then no retry)."""
+    import random
+    import time
+
     pause = RETRY_PAUSE_SECONDS * (2 ** attempt) * random.uniform(0.5, 1.5)
     if deadline is None:
         time.sleep(pause)

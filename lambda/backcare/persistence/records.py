@@ -19,7 +19,6 @@ each store call's timeout is taken from it. Every failure is a `PersistenceExcep
 
 from __future__ import annotations
 
-import random
 from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +53,18 @@ EMPTY = Record({}, None)
 
 # apply(current record) -> the attributes to store, or None to store nothing (no change).
 Apply = Callable[[Record], dict[str, Any] | None]
+
+
+def user_id_key(request_envelope: RequestEnvelope) -> str:
+    """The record key: the Alexa user id, as the SDK's default `user_id_partition_keygen` does
+    (re-implemented: importing `ask_sdk_dynamodb` builds a boto3 resource)."""
+    try:
+        user_id = request_envelope.context.system.user.user_id
+    except AttributeError:
+        user_id = None
+    if not user_id:
+        raise PersistenceException("Couldn't retrieve user id from request envelope, for the record key")
+    return user_id
 
 
 class VersionConflict(PersistenceException):
@@ -132,6 +143,7 @@ class VersionedAdapter(AbstractPersistenceAdapter):
 def _backoff(attempt: int, deadline: Deadline | None) -> bool:
     """A short randomised pause after a conflict, so competing writers spread out. False when the
     deadline is used up (no time for another round)."""
+    import random
     import time
 
     pause = CONFLICT_BACKOFF_SECONDS * (2 ** min(attempt, 5)) * random.uniform(0.5, 1.5)

@@ -23,7 +23,6 @@ import os
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -37,6 +36,7 @@ from backcare.persistence.records import (
     StoreTimeout,
     VersionConflict,
     VersionedAdapter,
+    user_id_key,
 )
 
 if TYPE_CHECKING:
@@ -67,18 +67,6 @@ BUSY_TIMEOUT_MS = 10  # SQLite's own wait for a lock; longer waits are retried i
 BUSY_PAUSE_SECONDS = 0.004  # at most this long between two tries for the write lock
 
 T = TypeVar("T")
-
-
-def user_id_key(request_envelope: RequestEnvelope) -> str:
-    """The record key: the Alexa user id, as the SDK's default `user_id_partition_keygen` does
-    (re-implemented so the SQLite path does not need the DynamoDB adapter package)."""
-    try:
-        user_id = request_envelope.context.system.user.user_id
-    except AttributeError:
-        user_id = None
-    if not user_id:
-        raise PersistenceException("Couldn't retrieve user id from request envelope, for the record key")
-    return user_id
 
 
 def _json_default(value: Any) -> Any:
@@ -223,6 +211,7 @@ class SqlitePersistenceAdapter(VersionedAdapter):
         atomic and fails if another process got there first (then theirs is used). The directory
         is 0700 and the file 0600 from the start; SQLite gives the -wal and -shm files the same mode."""
         import sqlite3
+        import uuid
 
         directory = os.path.dirname(self.path) or "."
         os.makedirs(directory, mode=DIR_MODE, exist_ok=True)
