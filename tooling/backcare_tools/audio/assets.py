@@ -62,7 +62,7 @@ def _finish(segment: AudioSegment, target_rms_dbfs: float, fade_out_ms: int) -> 
 
 
 def chime() -> AudioSegment:
-    """Between stretches: two bell notes a fifth apart, about 1.4 s."""
+    """Between exercises: two bell notes a fifth apart, about 1.4 s."""
     return _finish(_sequence([(0, 880.0), (160, 1318.5)], 1400, 1240, 9.0), -16.0, 300)
 
 
