@@ -26,6 +26,7 @@ BUILT_IN_VALUES: dict[str, tuple[str, ...]] = {
                     "six in the evening", "morning", "evening", "ten o'clock", "quarter past eight"),
 }
 EXPANSIONS_PER_SAMPLE = 6
+CARRIERS_PER_VALUE = 2  # each synonym is also learned inside this many of its intent's sentences
 FRAGMENT_WORDS = 3  # pieces of sentences without a value, up to this long, teach "no value here"
 
 
@@ -122,10 +123,18 @@ def value_examples(data: ModelData, slot_type: str, seed: int = 11) -> tuple[lis
     texts: list[str] = []
     labels: list[str] = []
     synonyms: set[str] = set()
+    carriers = [sample for intent, samples in data.samples.items()
+                for sample in samples if _only_slot_of(data, intent, sample, slot_type)]
     for value in data.values[slot_type]:
         texts += value.words
         labels += [value.id] * len(value.words)
         synonyms |= set(value.words)
+        # ... and said inside the intent's own sentences ("no but i {symptom}"), so that a whole
+        # utterance reads as that value, not only the words of the value
+        for word in value.words:
+            for carrier in rng.sample(carriers, min(len(carriers), CARRIERS_PER_VALUE)):
+                texts.append(normalise(SLOT_REF.sub(word, carrier)))
+                labels.append(value.id)
     sentences: set[str] = set()
     for intent, samples in data.samples.items():
         has_type = slot_type in data.intent_slots.get(intent, {}).values()
@@ -141,6 +150,11 @@ def value_examples(data: ModelData, slot_type: str, seed: int = 11) -> tuple[lis
     texts += sorted(negatives)
     labels += [NONE] * len(negatives)
     return texts, labels
+
+
+def _only_slot_of(data: ModelData, intent: str, sample: str, slot_type: str) -> bool:
+    refs = SLOT_REF.findall(sample)
+    return len(refs) == 1 and data.intent_slots.get(intent, {}).get(refs[0]) == slot_type and sample != f"{{{refs[0]}}}"
 
 
 def pieces(sentence: str, longest: int) -> list[str]:

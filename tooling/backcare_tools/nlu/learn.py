@@ -28,7 +28,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from backcare_tools.nlu import data as _data_module
-from backcare_tools.nlu.data import ModelData, intent_examples, value_examples
+from backcare_tools.nlu.data import NONE, ModelData, intent_examples, value_examples
 
 CACHE_ENV = "BACKCARE_NLU_CACHE"
 SHARPNESS = 4.0  # margins are about -1..1; x4 makes a clear winner score above 0.9
@@ -65,12 +65,19 @@ class Learned:
         scores = _softmax(self.intents.decision_function([text]))[0]
         return dict(zip(self.intents.classes_, (float(x) for x in scores), strict=True))
 
-    def value_scores(self, slot_type: str, spans: list[str]) -> list[tuple[str, float]]:
-        """For each span, its most likely value id (or NONE) and that probability."""
+    def value_scores(self, slot_type: str, spans: list[str]) -> list[tuple[str, float, str, float]]:
+        """For each span: its likeliest reading (a value id or NONE) with its score, and its
+        likeliest value (never NONE) with its score."""
         model = self.values[slot_type]
         rows = _softmax(model.decision_function(spans))
-        classes = model.classes_
-        return [(str(classes[row.argmax()]), float(row.max())) for row in rows]
+        classes = [str(c) for c in model.classes_]
+        values = np.array([c != NONE for c in classes])
+        results = []
+        for row in rows:
+            best = int(row.argmax())
+            value = int(np.where(values, row, -1.0).argmax())
+            results.append((classes[best], float(row[best]), classes[value], float(row[value])))
+        return results
 
 
 def train(data: ModelData) -> Learned:

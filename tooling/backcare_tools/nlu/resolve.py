@@ -37,7 +37,12 @@ SYMPTOM_FILL = 0.4       # ... and this likely fills the slot of a sentence that
 DENIAL = 0.75            # a plain denial must be this likely to keep a named symptom out
 VALUE_FILL = 0.5         # other custom slot types
 MAX_SPAN_WORDS = 9
-VOTE_FLOOR = 0.5        # a span votes for a value only when the value is its likeliest reading
+VOTE_FLOOR = 0.3        # a span votes for a value that is its likeliest reading and this likely
+EAGER_FLOOR = 0.15      # in a report, a span votes for its likeliest value when at least this likely
+EAGER_ANSWER = 0.3      # an unsure answer turns into a report when a symptom reading is this likely
+# Intents that an unclear sentence naming a symptom is often mistaken for.
+UNSURE_OF = frozenset(("AMAZON.NoIntent", "AMAZON.YesIntent", "UnsureIntent", "AMAZON.NextIntent",
+                       "AMAZON.FallbackIntent", "AMAZON.PauseIntent"))
 
 
 @dataclass(frozen=True)
@@ -107,9 +112,10 @@ class Nlu:
 
     # --- slot values ------------------------------------------------------------------------------
 
-    def find_value(self, slot_type: str, text: str) -> Found | None:
+    def find_value(self, slot_type: str, text: str, *, eager: bool = False) -> Found | None:
         """The value of a custom type said in the text: a synonym word for word (longest first),
-        else the span the value classifier is surest of."""
+        else the value the spans of the text vote for. Eager (the sentence is a report of this
+        type anyway): a span's likeliest value votes even where "no value" is likelier still."""
         pattern, words = self._exact[slot_type]
         matches = sorted(pattern.finditer(text), key=lambda m: m.end() - m.start(), reverse=True)
         if matches:
@@ -128,13 +134,18 @@ class Nlu:
         # Every span votes for its value, weighted by its probability and its length, so the words
         # of a whole phrase ("my left leg keeps getting weaker") outvote a fragment ("leg").
         votes: dict[str, float] = {}
-        for (i, j), (label, score) in zip(windows, scores, strict=True):
+        readings = []
+        for (i, j), (label, score, value_label, value_score) in zip(windows, scores, strict=True):
+            if label == NONE and eager and value_score >= EAGER_FLOOR:
+                label, score = value_label, value_score
+            readings.append((i, j, label, score))
+        for i, j, label, score in readings:
             if label != NONE and score >= VOTE_FLOOR:
                 votes[label] = votes.get(label, 0.0) + score * (j - i)
         if not votes:
             return None
         label = max(votes, key=votes.__getitem__)
-        ranked = [(score, j - i, i, j) for (i, j), (got, score) in zip(windows, scores, strict=True) if got == label]
+        ranked = [(score, j - i, i, j) for i, j, got, score in readings if got == label]
         top = max(r[0] for r in ranked)
         _, _, i, j = max(
             (r for r in ranked if r[0] >= top - 0.15), key=lambda r: (r[1], r[0]))
@@ -175,6 +186,13 @@ class Nlu:
         confidence = float(scores[intent])
         symptom = self.find_value(SYMPTOM, text)
         intent, reason = self._precedence(intent, confidence, scores, symptom)
+        if intent in UNSURE_OF and confidence < DENIAL and (symptom is None or symptom.score < SYMPTOM_OVERRIDE):
+            # a hesitant "no" or an unclear sentence that could name a symptom is sent as that symptom
+            maybe = self.find_value(SYMPTOM, text, eager=True)
+            if maybe is not None and maybe.score >= EAGER_ANSWER:
+                intent, symptom, reason = REPORT, maybe, f"could be symptom {maybe.span.id} ({maybe.score:.2f})"
+        if intent == REPORT and (symptom is None or symptom.score < SYMPTOM_FILL):
+            symptom = self.find_value(SYMPTOM, text, eager=True)
         if intent == REPORT and symptom and symptom.score >= SYMPTOM_OVERRIDE:
             confidence = max(confidence, symptom.score)
         if intent == FALLBACK:
