@@ -56,9 +56,12 @@ def test_a_v1_record_is_written_as_v2_by_the_next_update(tmp_path):
     ({"level": "2", "sessions": -1}, {"level": 2, "sessions": 0}),
     ({"level": True, "sessions": 1.5}, {"level": 1, "sessions": 0}),
     ({"level": 2, "sessions": 3, "pain": 8, "answer": "worse"}, {"level": 2, "sessions": 3}),
+    ({"level": 2, "sessions": 1, "paused_at": 4}, {"level": 2, "sessions": 1, "paused_at": 4}),
+    ({"level": 2, "sessions": 1, "paused_at": -1}, {"level": 2, "sessions": 1}),
+    ({"level": 2, "sessions": 1, "paused_at": "later"}, {"level": 2, "sessions": 1}),
     ("level 3", {"level": 1, "sessions": 0}),
 ])
-def test_exercise_keeps_only_a_level_of_1_to_3_and_a_session_count(given, kept):
+def test_exercise_keeps_only_a_level_of_1_to_3_a_session_count_and_a_kept_pause(given, kept):
     cleaned = user_data.clean({"exercise": given})["exercise"]
     assert cleaned == kept, f"exercise {given!r} was cleaned to {cleaned!r}, expected {kept!r}"
 
