@@ -182,7 +182,7 @@ class Nlu:
         if not text:
             return Resolution(FALLBACK, {}, 0.0, utterance, invoked=invoked, reason="nothing said")
         scores = self.learned.intent_scores(text)
-        intent = max(scores, key=scores.__getitem__)
+        intent = str(max(scores, key=scores.__getitem__))
         confidence = float(scores[intent])
         symptom = self.find_value(SYMPTOM, text)
         intent, reason = self._precedence(intent, confidence, scores, symptom)

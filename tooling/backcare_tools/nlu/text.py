@@ -26,6 +26,7 @@ _CONTRACTIONS = {
 }
 _ACRONYMS = {"gp": "g p", "gps": "g p", "a&e": "a and e", "mri": "m r i", "x-ray": "x ray", "xray": "x ray",
              "physio's": "physio", "bum's": "bum is"}
+_WORDS_IN_CAPITALS = frozenset(("OK", "AM", "PM", "NO", "YES", "OH", "OW", "HI", "I"))
 _FILLERS_START = ("alexa", "um", "umm", "uh", "uhh", "erm", "hmm", "well", "so", "oh", "please", "hey")
 _FILLERS_END = ("please", "thanks", "thank you", "alexa", "yesterday", "last week", "last night", "recently",
                 "a few days ago", "the other day", "earlier", "to be honest", "i think")
@@ -33,6 +34,9 @@ _FILLERS_END = ("please", "thanks", "thank you", "alexa", "yesterday", "last wee
 
 def normalise(text: str) -> str:
     """Canonical form used for samples, slot values and utterances alike."""
+    # Typed acronyms are said letter by letter, as the models write them ("HIV" -> "h i v").
+    text = re.sub(r"\b([A-Z]{2,4})\b", lambda m: m.group(1) if m.group(1) in _WORDS_IN_CAPITALS
+                  else " ".join(m.group(1)), text)
     text = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
     text = re.sub(r"\ba\s*&\s*e\b", "a and e", text)
     text = re.sub(r"\b([ap])\.\s?m\.?(?=\s|$)", r"\1m", text)  # p.m. -> pm
