@@ -34,6 +34,7 @@ SYMPTOM = "SYMPTOM"
 INTENT_THRESHOLD = float(os.environ.get("BACKCARE_NLU_THRESHOLD", "0.25"))
 SYMPTOM_OVERRIDE = 0.6   # a symptom this likely turns any non-emergency intent into a report
 SYMPTOM_FILL = 0.4       # ... and this likely fills the slot of a sentence that is a report anyway
+EMERGENCY_OVER_SYMPTOM = 0.5  # an emergency request this likely beats a symptom named with it
 DENIAL = 0.75            # a plain denial must be this likely to keep a named symptom out
 VALUE_FILL = 0.5         # other custom slot types
 MAX_SPAN_WORDS = 9
@@ -42,7 +43,8 @@ EAGER_FLOOR = 0.15      # in a report, a span votes for its likeliest value when
 EAGER_ANSWER = 0.3      # an unsure answer turns into a report when a symptom reading is this likely
 # Intents that an unclear sentence naming a symptom is often mistaken for.
 UNSURE_OF = frozenset(("AMAZON.NoIntent", "AMAZON.YesIntent", "UnsureIntent", "AMAZON.NextIntent",
-                       "AMAZON.FallbackIntent", "AMAZON.PauseIntent"))
+                       "AMAZON.FallbackIntent", "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StopIntent",
+                       "AMAZON.CancelIntent", "AMAZON.RepeatIntent", "AMAZON.HelpIntent", "GoBackIntent"))
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Nlu:
             starts.append(position)
             position += len(token) + 1
         windows = [(i, j) for i in range(len(tokens)) for j in range(i + 1, min(len(tokens), i + MAX_SPAN_WORDS) + 1)]
+        if len(tokens) > MAX_SPAN_WORDS:
+            windows.append((0, len(tokens)))  # a long sentence also reads as a whole
         if not windows:
             return None
         scores = self.learned.value_scores(slot_type, [" ".join(tokens[i:j]) for i, j in windows])
@@ -202,7 +206,7 @@ class Nlu:
     def _precedence(self, intent: str, confidence: float, scores: dict[str, float],
                     symptom: Found | None) -> tuple[str, str]:
         strong = symptom is not None and symptom.score >= SYMPTOM_OVERRIDE
-        if intent == EMERGENCY and confidence >= self.threshold:
+        if intent == EMERGENCY and confidence >= (EMERGENCY_OVER_SYMPTOM if strong else self.threshold):
             return EMERGENCY, "emergency request"
         if strong and symptom is not None:
             if intent == NO and confidence >= DENIAL:
