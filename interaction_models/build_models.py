@@ -10,7 +10,8 @@ Sources (one value per line; blank lines and lines starting with # are ignored):
     sources/common/samples/<Intent>.txt         samples every locale shares
     sources/common/types/<TYPE>/<id>.txt        a slot value: first line its name, then synonyms
     sources/<locale>/samples/<Intent>.txt       samples only that locale adds (GP, A and E, ...)
-    sources/<locale>/types/<TYPE>/<id>.txt      synonyms only that locale adds (bum, wee, ...)
+    sources/<locale>/types/<TYPE>/<id>.txt      synonyms that locale adds (bum, wee, ...); for the
+                                                symptoms (SHARED_IN_EVERY_LOCALE) every locale gets them
 
 The committed <locale>.json files are the deploy artefact; a test checks they equal this output.
 """
@@ -34,6 +35,10 @@ MAX_VALUE_CHARS = 140
 SAMPLE_WORDS = re.compile(r"^[a-z][a-z' .\-]*$")
 VALUE_TEXT = re.compile(r"^[a-z][a-z' .\-]*$")
 SLOT_REF = re.compile(r"\{([^{}]*)\}")
+# Safety vocabulary is shared: a red flag said in any region's words ("bum", "butt", "wee",
+# "loo") is understood in every locale (people travel and move; many use an en-US device).
+# For these types every locale's extras are merged into every locale, its own first.
+SHARED_IN_EVERY_LOCALE = ("SYMPTOM",)
 NAME = re.compile(r"^[A-Za-z][A-Za-z_]*$")
 
 
@@ -85,7 +90,9 @@ def values_for(type_name: str, locale: str, root: Path = SOURCES) -> list[dict]:
         words = read_lines(path)
         if not words:
             raise SourceError(f"{path}: empty (first line is the value's name)")
-        extra = read_lines(root / locale / "types" / type_name / path.name)
+        sources = [locale, *(other for other in LOCALES if other != locale)] \
+            if type_name in SHARED_IN_EVERY_LOCALE else [locale]
+        extra = [word for source in sources for word in read_lines(root / source / "types" / type_name / path.name)]
         name, synonyms = words[0], [w for w in unique(words[1:] + extra) if w != words[0]]
         values.append({"id": path.stem, "name": {"value": name, "synonyms": synonyms}})
     for path in (root / locale / "types" / type_name).glob("*.txt"):

@@ -252,8 +252,10 @@ def test_nlu_command_prints_one_json_object():
     assert done.returncode == 0, done.stderr
     output = json.loads(done.stdout)
     assert output["intent"] == "SetStretchReminderIntent", output
-    assert output["slots"] == {"time": "15:00"}, output
-    assert 0.0 <= output["confidence"] <= 1.0, output
+    assert output == {"intent": "SetStretchReminderIntent", "slots": {"time": "15:00"}}, \
+        f"exactly the contract's two keys: {output}"
+    explained = json.loads(run_backcare("nlu", "remind me to stretch at three pm", "--explain").stdout)
+    assert 0.0 <= explained["confidence"] <= 1.0 and explained["reason"], explained
 
 
 @pytest.mark.parametrize("locale", LOCALES)

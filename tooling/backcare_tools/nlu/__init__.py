@@ -2,7 +2,7 @@
 
     from backcare_tools.nlu import load_nlu
     load_nlu("en-GB").resolve("no, but my legs have gone weak").to_json()
-    # {"intent": "ReportSymptomIntent", "slots": {"symptom": "both_legs"}, "confidence": ...}
+    # {"intent": "ReportSymptomIntent", "slots": {"symptom": "both_legs"}}
 
 text.py normalises; data.py turns a model into training examples; learn.py trains (and caches)
 the intent and slot-value classifiers; resolve.py applies them with the safety-first

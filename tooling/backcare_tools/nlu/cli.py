@@ -14,11 +14,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("utterance", nargs="+", help="what the user says")
     parser.add_argument("--locale", default="en-US", choices=LOCALES)
     parser.add_argument("--models", help="directory with <locale>.json (default: interaction_models/)")
-    parser.add_argument("--explain", action="store_true", help="also print why (the precedence rule that decided)")
+    parser.add_argument("--explain", action="store_true",
+                        help="also print the confidence and why (the precedence rule that decided)")
     args = parser.parse_args(argv)
     result = load_nlu(args.locale, args.models).resolve(" ".join(args.utterance))
     output = result.to_json()
     if args.explain:
+        output["confidence"] = round(result.confidence, 3)
         output["reason"] = result.reason
     json.dump(output, sys.stdout)
     sys.stdout.write("\n")

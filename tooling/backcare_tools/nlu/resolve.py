@@ -78,8 +78,8 @@ class Resolution:
     reason: str = ""       # how the precedence decided (for --explain)
 
     def to_json(self) -> dict[str, Any]:
-        return {"intent": self.intent, "slots": {k: v.as_output() for k, v in self.slots.items()},
-                "confidence": round(self.confidence, 3)}
+        """The `backcare nlu` contract: exactly {"intent": NAME, "slots": {SLOT: VALUE}}."""
+        return {"intent": self.intent, "slots": {k: v.as_output() for k, v in self.slots.items()}}
 
     def envelope_slots(self, declared: list[str] | None = None) -> dict[str, Any]:
         slots: dict[str, Any] = dict.fromkeys(declared or [])
