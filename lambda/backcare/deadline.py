@@ -9,13 +9,11 @@ never more than what is left:
     timeout = deadline.timeout_for(1.0)       # min(cap, remaining); DeadlineExceeded if too little
     if deadline.remaining() < 2.0: ...        # not enough time to start slow work: say so
 
-Code that has no handler_input (the SDK's service clients call our ApiClient with only the HTTP
-request; the SDK's AttributesManager calls the persistence adapter with only the envelope) finds
-the current request's deadline with `current()`: the interceptor binds it to the running context
-(a ContextVar, so threads of a web service each see their own) for as long as that request's
-HandlerInput is alive (a weak reference: once the SDK has answered and dropped it, the deadline is
-no longer current, so a later call outside any request never inherits a spent budget). Without an
-interceptor (tools, tests) `current()` is None and callers use their own caps.
+The SDK's service clients call the ApiClient with only the HTTP request, so the interceptor also
+binds this request's ServiceClientFactory to the deadline: the factory is built per request, and
+its API client is swapped for one bound to this deadline (`TimeoutApiClient.bound_to`). Nothing
+global holds a deadline, so a finished request's spent budget can never limit a later call.
+The store gets the deadline from user_data, which passes it with every call.
 
 The clock is injectable (`clock=`, seconds as a float, monotonic), so tests can show a deadline
 used up without waiting for real time.
@@ -24,9 +22,7 @@ used up without waiting for real time.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
@@ -37,9 +33,6 @@ MIN_CALL_SECONDS = 0.05  # a network call given less than this cannot succeed: d
 REQUEST_ATTRIBUTE = "backcare.deadline"
 
 Clock = Callable[[], float]
-
-# (a weak reference to the request's HandlerInput, its Deadline)
-_CURRENT: ContextVar[tuple[Callable[[], Any], Deadline] | None] = ContextVar("backcare_deadline", default=None)
 
 
 class DeadlineExceeded(Exception):
@@ -117,38 +110,39 @@ def lambda_remaining_seconds(context: Any) -> float | None:
     return millis / 1000.0 if millis == millis and millis >= 0 else None  # NaN-safe
 
 
-def current() -> Deadline | None:
-    """The deadline of the request running in this context, if one was bound and that request's
-    HandlerInput is still alive."""
-    bound = _CURRENT.get()
-    if bound is None:
-        return None
-    request_alive, deadline = bound
-    return deadline if request_alive() is not None else None
+def bind_api_client(handler_input: Any, deadline: Deadline) -> None:
+    """Make this request's Alexa API calls take their timeouts from `deadline`: the request's
+    ServiceClientFactory (built per request by the SDK) gets its API client bound to it."""
+    factory = _factory(handler_input)
+    configuration = getattr(factory, "api_configuration", None)
+    client = getattr(configuration, "api_client", None)
+    bound_to = getattr(client, "bound_to", None)
+    if callable(bound_to):
+        configuration.api_client = bound_to(deadline)
 
 
-def activate(handler_input: Any, deadline: Deadline) -> None:
-    """Make `deadline` current in this context for as long as `handler_input` lives."""
+def _factory(handler_input: Any) -> Any:
     try:
-        alive: Callable[[], Any] = weakref.ref(handler_input)
-    except TypeError:  # an object without weak reference support: bind it for good
-        alive = lambda: handler_input  # noqa: E731
-    _CURRENT.set((alive, deadline))
+        return handler_input.service_client_factory
+    except (ValueError, AttributeError):  # the skill has no API client
+        return None
 
 
 def deadline_of(handler_input: Any) -> Deadline:
-    """This request's deadline. Made now (and bound) when no interceptor made one at the start."""
+    """This request's deadline. Made now (and bound to the API client) when no interceptor made
+    one at the start of the request."""
     attributes = handler_input.attributes_manager.request_attributes
     deadline = attributes.get(REQUEST_ATTRIBUTE)
     if deadline is None:
         deadline = Deadline.for_request(getattr(handler_input, "context", None))
         attributes[REQUEST_ATTRIBUTE] = deadline
-        activate(handler_input, deadline)
+        bind_api_client(handler_input, deadline)
     return deadline
 
 
 class DeadlineInterceptor(AbstractRequestInterceptor):
-    """Global request interceptor: the request's Deadline, in request attributes and bound as current.
+    """Global request interceptor: the request's Deadline, in request attributes and bound to the
+    request's Alexa API client.
 
         builder.add_global_request_interceptor(DeadlineInterceptor.from_config(config))
 
@@ -169,4 +163,4 @@ class DeadlineInterceptor(AbstractRequestInterceptor):
         deadline = Deadline.for_request(getattr(handler_input, "context", None), margin=self.margin,
                                         alexa_timeout=self.alexa_timeout, clock=self.clock)
         handler_input.attributes_manager.request_attributes[REQUEST_ATTRIBUTE] = deadline
-        activate(handler_input, deadline)
+        bind_api_client(handler_input, deadline)

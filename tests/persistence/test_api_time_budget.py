@@ -112,7 +112,7 @@ def test_a_healthy_api_within_the_budget_works(emulator):
     assert not deadline.used_up, "a healthy API must not use up the budget"
 
 
-def test_api_timeout_is_what_the_client_raises_without_time(emulator):
+def test_api_timeout_is_what_a_bound_client_raises_without_time(emulator):
     from ask_sdk_model.services import ApiClientRequest
 
     from backcare.services.api_client import TimeoutApiClient
@@ -124,7 +124,7 @@ def test_api_timeout_is_what_the_client_raises_without_time(emulator):
         request = ApiClientRequest(url=f"{emulator.url}/v2/devices/d/settings/System.timeZone", method="GET",
                                    headers=[("Authorization", f"Bearer {TOKEN}")])
         with pytest.raises(ApiTimeout):
-            TimeoutApiClient(timeout=3.0).invoke(request)
+            TimeoutApiClient(timeout=3.0).bound_to(deadline).invoke(request)
 
     run_in_skill(device_for(emulator), with_budget(5.0, call, clock=clock))
     assert emulator.calls == [], "the call must not have been made"

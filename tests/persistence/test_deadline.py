@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 
 from backcare.deadline import (
@@ -12,7 +10,6 @@ from backcare.deadline import (
     Deadline,
     DeadlineExceeded,
     DeadlineInterceptor,
-    current,
     deadline_of,
 )
 from support.budget import FakeClock, LambdaContext
@@ -64,23 +61,30 @@ def test_allows_says_whether_work_of_a_given_length_still_fits(clock):
     assert not deadline.allows(0.96), "0.96 s of work leaves less than the floor"
 
 
-def test_the_interceptor_puts_the_deadline_in_the_request_and_makes_it_current(clock):
+def test_the_interceptor_puts_the_deadline_in_the_request(clock):
     handler_input = handler_input_for(None)
     DeadlineInterceptor(margin=1.0, clock=clock).process(handler_input)
     deadline = handler_input.attributes_manager.request_attributes[REQUEST_ATTRIBUTE]
     assert isinstance(deadline, Deadline), "the request attributes must hold the deadline"
     assert deadline.remaining() == pytest.approx(7.0), "Alexa's 8 s minus the configured margin"
     assert deadline_of(handler_input) is deadline, "deadline_of must return the request's deadline"
-    assert current() is deadline, "code without the handler_input must find it as current()"
 
 
-def test_the_deadline_stops_being_current_when_its_request_is_gone(clock):
-    handler_input = handler_input_for(None)
-    DeadlineInterceptor(clock=clock).process(handler_input)
-    assert current() is not None, "while the request lives its deadline is current"
-    del handler_input
-    gc.collect()
-    assert current() is None, "a finished request's spent budget must not limit later calls"
+def test_the_interceptor_binds_only_this_requests_api_client(clock):
+    from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory
+
+    from backcare.services.api_client import TimeoutApiClient
+
+    shared = TimeoutApiClient(timeout=3.0)
+    first, second = handler_input_for(None), handler_input_for(None)
+    for handler_input in (first, second):  # what CustomSkill.invoke builds for every request
+        handler_input.service_client_factory = ServiceClientFactory(ApiConfiguration(api_client=shared))
+    DeadlineInterceptor(clock=clock).process(first)
+    bound = first.service_client_factory.api_configuration.api_client
+    assert bound is not shared and bound.deadline is deadline_of(first), "the request's client must be bound"
+    assert second.service_client_factory.api_configuration.api_client is shared, \
+        "another request's client must not inherit this request's budget"
+    assert bound.client is shared, "the bound client must share the skill's client (and its connections)"
 
 
 def test_deadline_of_without_an_interceptor_makes_one_for_the_request():
@@ -88,4 +92,3 @@ def test_deadline_of_without_an_interceptor_makes_one_for_the_request():
     deadline = deadline_of(handler_input)
     assert deadline.budget == pytest.approx(7.2), f"a fresh request gets Alexa's budget minus the margin: {deadline}"
     assert deadline_of(handler_input) is deadline, "one deadline per request"
-    assert current() is deadline, "and it becomes current"

@@ -14,7 +14,8 @@ expects that interface) plus the versioned operations `backcare.persistence.user
     delete_record(envelope, deadline=)                -> True if a record was there
 
 `deadline` is the request's `backcare.deadline.Deadline` (None: the adapter's own caps only);
-each store call's timeout is taken from it. Every failure is a `PersistenceException`.
+each store call's timeout is taken from it. The SDK's get/save/delete have no request to take a
+deadline from and use the caps. Every failure is a `PersistenceException`.
 """
 
 from __future__ import annotations
@@ -128,16 +129,16 @@ class VersionedAdapter(AbstractPersistenceAdapter):
             return Record(new_attributes, version)
         raise UpdateConflict(f"the record kept changing: gave up after {attempt + 1} attempts")
 
-    # -- the SDK's interface, on top ------------------------------------------------------------
+    # -- the SDK's interface, on top (no request deadline: the adapter's own caps) ----------------
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        return self.read_record(request_envelope, deadline=_current_deadline()).attributes
+        return self.read_record(request_envelope).attributes
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
-        self.overwrite_record(request_envelope, attributes, deadline=_current_deadline())
+        self.overwrite_record(request_envelope, attributes)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        self.delete_record(request_envelope, deadline=_current_deadline())
+        self.delete_record(request_envelope)
 
 
 def _backoff(attempt: int, deadline: Deadline | None) -> bool:
@@ -151,12 +152,6 @@ def _backoff(attempt: int, deadline: Deadline | None) -> bool:
         time.sleep(pause)
         return True
     return deadline.sleep(pause)
-
-
-def _current_deadline() -> Deadline | None:
-    from backcare.deadline import current
-
-    return current()
 
 
 class PlainAdapterRecords(VersionedAdapter):

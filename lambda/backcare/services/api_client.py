@@ -7,9 +7,11 @@ never calls an API. `TimeoutApiClient` imports `requests` on its first `invoke` 
 
 Each call's timeout is the smallest of: the client's `timeout`, the cap of an enclosing
 `call_cap(seconds)` block (a caller that has a fallback, like the time zone lookup, or that must
-be quick, like a progressive response), and what the current request's deadline has left
-(`backcare.deadline.current()`). With too little left the call is not made: `ApiTimeout` at once.
-The bound is on connecting plus waiting for each read (urllib3's total timeout).
+be quick, like a progressive response), and what the request's deadline has left. The SDK hands
+an ApiClient only the HTTP request, so `DeadlineInterceptor` gives each request's service client
+factory `client.bound_to(deadline)`: the same client (and connection pool) seen through that
+request's deadline. With too little left the call is not made: `ApiTimeout` at once. The bound is
+on connecting plus waiting for each read (urllib3's total timeout).
 
 Like the SDK client it refuses plain HTTP, except to loopback hosts (127.0.0.1, ::1, localhost)
 so the local Alexa services emulator can be reached without TLS.
@@ -23,11 +25,14 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
+
+if TYPE_CHECKING:
+    from backcare.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +58,14 @@ def call_cap(seconds: float) -> Iterator[None]:
         _CALL_CAP.reset(token)
 
 
-def call_timeout(default: float) -> float:
+def call_timeout(default: float, deadline: Deadline | None = None) -> float:
     """The timeout the next call gets: `default`, the enclosing cap, the request's deadline.
     Raises ApiTimeout when the deadline leaves no useful time."""
-    from backcare.deadline import DeadlineExceeded, current
+    from backcare.deadline import DeadlineExceeded
 
     cap = default
     if (outer := _CALL_CAP.get()) is not None:
         cap = min(cap, outer)
-    deadline = current()
     if deadline is None:
         return cap
     try:
@@ -93,7 +97,14 @@ class TimeoutApiClient(ApiClient):
                     self._session = requests.Session()
         return self._session
 
+    def bound_to(self, deadline: Deadline) -> ApiClient:
+        """This client for one request: every call also bounded by `deadline`."""
+        return _BoundApiClient(self, deadline)
+
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        return self.invoke_within(request, None)
+
+    def invoke_within(self, request: ApiClientRequest, deadline: Deadline | None) -> ApiClientResponse:
         url = request.url or ""
         parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
@@ -104,7 +115,7 @@ class TimeoutApiClient(ApiClient):
         headers = _headers_dict(request.headers)
         data = _encode_body(request.body, headers)
         try:
-            timeout = call_timeout(self.timeout)
+            timeout = call_timeout(self.timeout, deadline)
         except ApiTimeout:
             log.warning("No time left for an Alexa API call: %s %s not made", method, _path_kind(parts.path))
             raise
@@ -127,6 +138,14 @@ class TimeoutApiClient(ApiClient):
             # None, not "", for an empty body: the SDK would fail to parse "" as JSON.
             body=response.text or None,
         )
+
+
+class _BoundApiClient(ApiClient):
+    def __init__(self, client: TimeoutApiClient, deadline: Deadline) -> None:
+        self.client, self.deadline = client, deadline
+
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        return self.client.invoke_within(request, self.deadline)
 
 
 def _path_kind(path: str) -> str:
