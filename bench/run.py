@@ -23,6 +23,7 @@ Nothing here is a test: figures are printed, targets are shown, the exit code is
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -278,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: baseline skill not found at {BASELINE_DIR} (set BACKCARE_BASELINE_DIR)", file=sys.stderr)
         return 2
     runs, rounds = (3, 5) if args.quick else (15, 200)
+    # The deployed artefact ships bytecode (packaging/lambda/Makefile); so does this run, whatever
+    # PYTHONDONTWRITEBYTECODE says, or every fresh process would compile the modules it imports.
+    compileall.compile_dir(str(PROJECT_DIR), quiet=1)
     state = tempfile.mkdtemp(prefix="backcare-bench-")
     os.environ["BACKCARE_STATE_DIR"] = state
 

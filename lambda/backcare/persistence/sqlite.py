@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -161,6 +160,7 @@ class SqlitePersistenceAdapter(VersionedAdapter):
         `timeout`) is spent: SQLite's own busy handler backs off to 100 ms sleeps, which makes
         writers queue slowly. SQLite and OS errors become PersistenceException (and drop the
         connection); anything else `body` raises (a bug in `apply`) propagates unchanged."""
+        import random
         import sqlite3
 
         from backcare.deadline import DeadlineExceeded
