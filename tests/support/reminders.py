@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -143,3 +144,105 @@ class FaultyStore(SqlitePersistenceAdapter):
 def default_store_path() -> str:
     """Where the configured SQLite store keeps its file (what `stored_record` reads)."""
     return os.path.join(Config.from_env().state_dir, SQLITE_FILE_NAME)
+
+
+# --------------------------------------------------------------------------- time budget (issue 14)
+
+
+class SlowStore(FaultyStore):
+    """FaultyStore that can also be slow or hang, the way a network store does: operations in
+    `hanging` wait out their timeout — the request's deadline's share, capped at the store's
+    `timeout`, as the skill's stores compute it — and then fail (`PersistenceException`, as a
+    client that gave up); `delay` seconds are added to every operation that goes through."""
+
+    HANG_READ, HANG_WRITE, HANG_DELETE = FaultyStore.READ, FaultyStore.WRITE, FaultyStore.DELETE
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 0.5) -> None:
+        super().__init__(path)
+        self.timeout = timeout
+        self.hanging: set[str] = set()
+        self.delay = 0.0
+        self.hung: list[str] = []  # the operations that hung, in order
+
+    def _slow(self, operation: str, deadline) -> None:
+        import time
+
+        if operation in self.hanging:
+            from backcare.deadline import DeadlineExceeded
+
+            try:
+                timeout = self.timeout if deadline is None else deadline.timeout_for(self.timeout)
+            except DeadlineExceeded as error:
+                raise PersistenceException(f"no time left to {operation}: {error}") from error
+            self.hung.append(operation)
+            time.sleep(timeout)
+            raise PersistenceException(f"simulated hung {operation}: no answer within {timeout:.2f} s")
+        if self.delay:
+            time.sleep(self.delay)
+
+    def read_record(self, request_envelope, **kwargs):
+        self._slow(self.READ, kwargs.get("deadline"))
+        return super().read_record(request_envelope, **kwargs)
+
+    def write_record(self, request_envelope, attributes, **kwargs):
+        self._slow(self.WRITE, kwargs.get("deadline"))
+        return super().write_record(request_envelope, attributes, **kwargs)
+
+    def update_record(self, request_envelope, apply, **kwargs):
+        operation = self.READ if self.READ in self.hanging else self.WRITE
+        self._slow(operation, kwargs.get("deadline"))
+        return super().update_record(request_envelope, apply, **kwargs)
+
+    def delete_record(self, request_envelope, **kwargs):
+        self._slow(self.DELETE, kwargs.get("deadline"))
+        return super().delete_record(request_envelope, **kwargs)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the request's own deadline said when its response was ready."""
+
+    request_id: str
+    budget: float
+    remaining: float
+    used_up: bool
+
+
+class DeadlineWatch:
+    """A response interceptor added to a built skill (after the skill's own): notes each
+    request's `backcare.deadline.Deadline` when the response is ready — the budget bookkeeping
+    that says whether the answer came within the budget. Nothing of the skill is replaced."""
+
+    def __init__(self) -> None:
+        self.answered: list[Answered] = []
+
+    def process(self, handler_input, response) -> None:
+        from backcare.deadline import REQUEST_ATTRIBUTE
+
+        deadline = handler_input.attributes_manager.request_attributes.get(REQUEST_ATTRIBUTE)
+        request_id = getattr(handler_input.request_envelope.request, "request_id", "") or ""
+        if deadline is not None:
+            self.answered.append(Answered(request_id, deadline.budget, deadline.remaining(), deadline.used_up))
+
+    @property
+    def last(self) -> Answered:
+        assert self.answered, "no response was built by a handler (an exception escaped?)"
+        return self.answered[-1]
+
+
+def make_watched_handler(emulator: AlexaServicesEmulator, adapter: Any = None,
+                         context: Any = None) -> tuple[Handler, DeadlineWatch]:
+    """The real lambda_handler (as make_handler) with a DeadlineWatch, called with `context` as
+    the Lambda context (e.g. support.budget.LambdaContext(7000): the template's 7 s timeout)."""
+    from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
+
+    skill = build_skill(Config.from_env(), clock=emulator.clock, persistence_adapter=adapter)
+    watch = DeadlineWatch()
+
+    class Watch(AbstractResponseInterceptor):
+        def process(self, handler_input, response) -> None:
+            watch.process(handler_input, response)
+
+    skill.request_dispatcher.response_interceptors.append(Watch())
+    lambda_handler = make_lambda_handler(skill)
+    return (lambda event, _context=None: lambda_handler(event, context)), watch

@@ -10,6 +10,10 @@
   id in the header), 204; what was sent is kept in `directives`.
 - Simulated failures (401, 403 DEVICE_NOT_SUPPORTED, 429, 500, a slow answer) for the next N
   calls or until cleared, from Python (`simulate`) or over HTTP (POST /__emulator__/simulate).
+- Slow but successful answers (`slow`: the call waits, then is done and answered as usual) and
+  lost replies (`lose_reply`: the call is done — a reminder created or deleted — and then its
+  answer is held past the client's timeout, or the connection dropped), per API and method, for
+  the next N calls or until cleared (POST /__emulator__/slow, /__emulator__/lose-reply).
 - An emulated clock; `advance(delta)` moves it and returns the reminders that fire in between
   (RRULE expansion in each reminder's time zone).
 
@@ -299,11 +303,28 @@ class _Fault:
     skip: int = 0  # calls to let through first
 
 
+@dataclass
+class _Delay:
+    """A slow answer (`lose_reply` False: wait `seconds`, then do the call and answer it) or a
+    lost reply (True: do the call, then hold the answer `seconds`; 0 drops the connection)."""
+
+    seconds: float
+    method: str | None  # None: every method
+    remaining: int | None  # None: until cleared
+    skip: int = 0  # matching calls to let through first
+    lose_reply: bool = False
+
+
+class _DropConnection(Exception):
+    """Close the connection without answering (a lost reply)."""
+
+
 @dataclass(frozen=True)
 class Call:
     method: str
     path: str
     status: int
+    lost: bool = False  # the call was done but its answer lost (lose_reply)
 
 
 @dataclass
@@ -315,6 +336,8 @@ class _State:
     fired: list[FiredReminder] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     directives: list[dict[str, str]] = field(default_factory=list)  # {"request_id", "speech"}
+    delays: dict[str, list[_Delay]] = field(default_factory=dict)  # api -> slow answers, lost replies
+    arrived: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of API calls as they came in
 
 
 class AlexaServicesEmulator:
@@ -417,6 +440,66 @@ class AlexaServicesEmulator:
     def clear_simulations(self) -> None:
         with self._lock:
             self._state.faults.clear()
+            self._state.delays.clear()
+
+    def slow(self, seconds: float, *, api: str = "reminders", method: str | None = None, times: int | None = None,
+             after: int = 0) -> None:
+        """Answer calls to `api` (method `method`, or any) slowly but normally: each waits
+        `seconds`, then is done and answered — also when the client has given up meanwhile, as a
+        real service would. `times=None` (default): until `clear_simulations()`; `after=N` lets N
+        matching calls through at full speed first. Several can apply to one call (they add up)."""
+        self._add_delay(_Delay(float(seconds), method, times, after, lose_reply=False), api)
+
+    def lose_reply(self, *, api: str = "reminders", method: str | None = "POST", times: int | None = 1,
+                   after: int = 0, hold: float | None = None) -> None:
+        """The next `times` matching calls are done (a reminder created, deleted, ...) and then
+        their answer is lost: held `hold` seconds (default `slow_seconds`) before it is sent, so a
+        client with a shorter timeout never reads it, or with `hold=0` the connection is closed at
+        once without an answer. `emulator.calls` marks them `lost`. Combine with `slow` to make
+        the look that follows slow too."""
+        self._add_delay(_Delay(self.slow_seconds if hold is None else float(hold), method, times, after,
+                               lose_reply=True), api)
+
+    def _add_delay(self, delay: _Delay, api: str) -> None:
+        if delay.seconds < 0:
+            raise ValueError("seconds must not be negative")
+        if delay.remaining is not None and delay.remaining < 1:
+            raise ValueError("times must be at least 1 (or None for until cleared)")
+        if delay.skip < 0:
+            raise ValueError("after must not be negative")
+        if delay.method is not None:
+            delay.method = delay.method.upper()
+        targets = APIS if api == "all" else (api,)
+        if any(target not in APIS for target in targets):
+            raise ValueError(f"api must be one of {APIS} or 'all'")
+        with self._lock:
+            for target in targets:
+                self._state.delays.setdefault(target, []).append(_Delay(**vars(delay)))
+
+    def _delays_for(self, method: str, path: str) -> tuple[float, float | None]:
+        """(seconds to wait before the call, seconds to hold its answer or None) for one call,
+        consuming the matching entries."""
+        api = _api_of(path)
+        before, hold = 0.0, None
+        if api is None:
+            return before, hold
+        with self._lock:
+            entries = self._state.delays.get(api, [])
+            for entry in list(entries):
+                if entry.method is not None and entry.method != method.upper():
+                    continue
+                if entry.skip > 0:
+                    entry.skip -= 1
+                    continue
+                if entry.remaining is not None:
+                    entry.remaining -= 1
+                    if entry.remaining <= 0:
+                        entries.remove(entry)
+                if entry.lose_reply:
+                    hold = max(hold or 0.0, entry.seconds)
+                else:
+                    before += entry.seconds
+        return before, hold
 
     # ------------------------------------------------------------------ inspection
 
@@ -438,6 +521,13 @@ class AlexaServicesEmulator:
     def calls(self) -> list[Call]:
         with self._lock:
             return list(self._state.calls)
+
+    @property
+    def arrived(self) -> list[tuple[str, str]]:
+        """(method, path) of every API call as it came in, before any slow answer or lost reply
+        (`calls` lists them as they were answered)."""
+        with self._lock:
+            return list(self._state.arrived)
 
     @property
     def directives(self) -> list[dict[str, str]]:
@@ -483,15 +573,25 @@ class AlexaServicesEmulator:
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any]:
         """One HTTP request -> (status, JSON-able body or None)."""
         path = unquote(urlsplit(target).path)
+        hold = None
         try:
             if path.startswith(ADMIN_PREFIX):
                 status, body = self._admin(method, path[len(ADMIN_PREFIX):], urlsplit(target).query, raw)
             else:
+                with self._lock:
+                    self._state.arrived.append((method, path))
+                before, hold = self._delays_for(method, path)
+                if before:
+                    _time.sleep(before)
                 status, body = self._api(method, path, headers, raw)
         except ApiError as error:
             status, body = error.status, error.body()
         with self._lock:
-            self._state.calls.append(Call(method, path, status))
+            self._state.calls.append(Call(method, path, status, lost=hold is not None))
+        if hold is not None:
+            if hold <= 0:
+                raise _DropConnection()
+            _time.sleep(hold)
         return status, body
 
     def _api(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any]:
@@ -624,6 +724,20 @@ class AlexaServicesEmulator:
         if (method, path) == ("DELETE", "/simulate"):
             self.clear_simulations()
             return 200, {"ok": True}
+        if (method, path) in (("POST", "/slow"), ("POST", "/lose-reply")):
+            try:
+                times = body.get("times", None if path == "/slow" else 1)
+                common = {"api": body.get("api", "reminders"), "times": None if times is None else int(times),
+                          "after": int(body.get("after", 0))}
+                if path == "/slow":
+                    self.slow(float(body["seconds"]), method=body.get("method"), **common)
+                else:
+                    hold = body.get("hold")
+                    self.lose_reply(method=body.get("method", "POST"), hold=None if hold is None else float(hold),
+                                    **common)
+            except (KeyError, TypeError, ValueError) as error:
+                raise _bad("INVALID_REQUEST", f"bad {path[1:]} request: {error}") from error
+            return 200, {"ok": True}
         if (method, path) in (("POST", "/grant"), ("POST", "/revoke")):
             token = body.get("token")
             if not token:
@@ -664,6 +778,18 @@ class AlexaServicesEmulator:
         raise ApiError(404, "NOT_FOUND", f"no admin resource {path}")
 
 
+def _api_of(path: str) -> str | None:
+    """Which emulated API a path belongs to (None: none)."""
+    parts = [p for p in path.split("/") if p]
+    if path == REMINDERS_PATH or path.startswith(REMINDERS_PATH + "/"):
+        return "reminders"
+    if len(parts) == 5 and parts[:2] == ["v2", "devices"] and parts[3:] == ["settings", "System.timeZone"]:
+        return "settings"
+    if path == DIRECTIVES_PATH:
+        return "directives"
+    return None
+
+
 def _bearer(headers: dict[str, str]) -> str | None:
     value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
     scheme, _, token = value.partition(" ")
@@ -684,7 +810,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        status, body = self.emulator.handle(self.command, self.path, dict(self.headers.items()), raw)
+        try:
+            status, body = self.emulator.handle(self.command, self.path, dict(self.headers.items()), raw)
+        except _DropConnection:
+            self.close_connection = True  # a lost reply: the call was done, no answer is sent
+            return
         data = b"" if body is None else json.dumps(body).encode("utf-8")
         try:
             self.send_response(status)

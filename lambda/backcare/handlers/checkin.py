@@ -28,6 +28,7 @@ BETTER, SAME, WORSE = "better", "same", "worse"
 ANSWER_TEXTS = {BETTER: "checkin.better", SAME: "checkin.same", WORSE: "checkin.worse"}
 NEXT_OFFER = {BETTER: Offer.EXERCISES, SAME: Offer.CHECK, WORSE: Offer.CHECK}
 QUESTION, REPROMPT, AGAIN = "checkin.question", "checkin.question.reprompt", "checkin.again"
+CANCEL_CAP_SECONDS = 1.0  # deleting the due check-in's reminder on the visit: a courtesy, kept short
 
 
 def due_question(turn: Turn, ctx: SkillContext) -> str | None:
@@ -52,11 +53,19 @@ def due_question(turn: Turn, ctx: SkillContext) -> str | None:
 
 
 def _cancel_reminder(turn: Turn, token: str) -> None:
-    """The user is here before the reminder went off (or it went off): it is not needed now."""
-    from backcare.services.reminders import Reminders, RemindersError
+    """The user is here before the reminder went off (or it went off): it is not needed now.
+    A courtesy, so it costs at most CANCEL_CAP_SECONDS of the request's budget, and nothing when
+    the budget is short."""
+    from backcare.services.reminders import CallBudget, Reminders, RemindersError
 
     try:
-        Reminders.from_handler_input(turn.handler_input).delete(token)
+        client = Reminders.from_handler_input(turn.handler_input)
+        budget = CallBudget.of(turn.handler_input, cap=CANCEL_CAP_SECONDS)
+        if not budget.can_start(reserve=0.0, minimum=CANCEL_CAP_SECONDS):
+            log.info("the check-in reminder was not deleted: no time for it")
+            return
+        with budget.call(reserve=0.0):
+            client.delete(token)
     except RemindersError as error:
         log.info("the check-in reminder was not deleted: %s", type(error).__name__)
 

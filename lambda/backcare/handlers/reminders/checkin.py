@@ -23,6 +23,8 @@ from backcare.handlers.reminders.actions import (
     CONFIRM_REPROMPT,
     DEVICE_NOT_SUPPORTED,
     NOT_SAVED,
+    OUT_OF_TIME,
+    PROGRESS_SET,
     RATE_LIMITED,
     STILL_MISSING,
     UNAVAILABLE,
@@ -115,16 +117,21 @@ def declined(turn: Turn) -> Response:
 
 
 def create(turn: Turn, ctx: SkillContext, due: date, *, after_permission: bool = False) -> Response:
-    """Create the check-in reminder for `due`, record it, and say so; the old one (if any) is
-    replaced. Errors as for the other reminders: permission by voice, device not supported,
-    busy or unavailable service (nothing recorded as set)."""
+    """Create the check-in reminder for `due` within the request's time budget, record it, and say
+    so; the old one (if any) is replaced. Errors as for the other reminders: permission by voice,
+    device not supported, busy or unavailable service, out of time (nothing recorded as set); a
+    create whose answer was lost is looked up before anything is said."""
     from backcare import schedule
+    from backcare.handlers.reminders.actions import progress
     from backcare.services.reminders import (
+        CallBudget,
         DeviceNotSupported,
+        OutOfTime,
         PermissionMissing,
         RateLimited,
         Reminders,
         RemindersError,
+        ReplyLost,
     )
 
     t = turn.t
@@ -132,6 +139,9 @@ def create(turn: Turn, ctx: SkillContext, due: date, *, after_permission: bool =
     if not after_permission and not has_consent(turn):
         turn.conv.go(Mode.REMINDER_CONFIRM, pending_reminder={"kind": CHECKIN, "due": due.isoformat()})
         return ask_permission(turn)
+    old = stored(handler_input)  # read before any reminder exists: a hung store costs its time now
+    if after_permission or (old and old.get("alert_token")):  # slow work: the permission path, or two calls
+        progress(turn, PROGRESS_SET)
     _, zone = device_today(turn, ctx)
     locale = turn.locale if turn.locale in LOCALES else "en-US"
     try:
@@ -140,25 +150,33 @@ def create(turn: Turn, ctx: SkillContext, due: date, *, after_permission: bool =
     except ValueError as error:  # the day went by while the permission was asked
         log.warning("check-in not created: %s", error)
         return confirm(turn, ctx)
+    known = {r["alert_token"] for r in user_data.load(handler_input)["reminders"]}
+    if old and old.get("alert_token"):
+        known.add(old["alert_token"])
     try:
         client = Reminders.from_handler_input(handler_input)
-        token = client.create(payload)
+        budget = CallBudget.of(handler_input, cap=ctx.config.api_timeout_seconds)
+        token, found = client.create_checked(payload, budget, known=known)
     except RemindersError as error:
+        turn.conv.home()
+        if isinstance(error, ReplyLost):
+            log.info("check-in create: no answer and no look possible")
+            return tell(turn, t("reminders.unknown.checkin"))
         if isinstance(error, PermissionMissing):
             if after_permission:
                 return permission_card(turn, t(STILL_MISSING))
             turn.conv.go(Mode.REMINDER_CONFIRM, pending_reminder={"kind": CHECKIN, "due": due.isoformat()})
             return ask_permission(turn)
-        turn.conv.home()
         if isinstance(error, DeviceNotSupported):
             return offer(turn, ctx, (Offer.EXERCISES,), prefix=t(DEVICE_NOT_SUPPORTED))
+        if isinstance(error, OutOfTime):
+            return tell(turn, t(OUT_OF_TIME))
         key = RATE_LIMITED if isinstance(error, RateLimited) else UNAVAILABLE
         return tell(turn, t(key))
 
-    old = stored(handler_input)
     if old and old.get("alert_token") and old["alert_token"] != token:
         try:
-            client.delete(old["alert_token"])
+            client.delete_checked(old["alert_token"], budget)
         except RemindersError as error:  # it still fires; the new record is what counts
             log.warning("could not delete a replaced check-in reminder: %s", type(error).__name__)
 
@@ -166,7 +184,7 @@ def create(turn: Turn, ctx: SkillContext, due: date, *, after_permission: bool =
         data[KEY] = {"due": due.isoformat(), "alert_token": token}
 
     saved = user_data.update(handler_input, record)
-    log.info("check-in reminder created, record saved: %s", saved)
+    log.info("check-in reminder created (found after a lost reply: %s), record saved: %s", found, saved)
     turn.conv.home()
     speech = t("reminders.created.checkin", date=spoken_date(t, due))
     if not saved:

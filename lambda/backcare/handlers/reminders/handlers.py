@@ -46,10 +46,12 @@ CANT_LOOK = "reminders.cancel.unavailable"
 
 
 def cancel(turn: Turn, kind: str, *, after_permission: bool = False) -> Response:
+    """Cancel the known reminders of `kind` within the request's time budget and say exactly
+    what happened: all cancelled, some (the rest still set, or not known), or none."""
     from backcare.services.reminders import PermissionMissing
 
     t = turn.t
-    done = cancel_known(turn.handler_input, kind)
+    done = cancel_known(turn.handler_input, kind, progress_speech=t("reminders.progress.cancel"))
     turn.conv.home()
     if not done.known:
         return tell(turn, t(CANT_LOOK))
@@ -63,13 +65,17 @@ def cancel(turn: Turn, kind: str, *, after_permission: bool = False) -> Response
         turn.conv.go(Mode.CANCEL_CONFIRM, pending_cancel=kind)
         return ask_permission(turn)
     log.info("reminders cancelled: %d of %d, records saved: %s", done.gone, done.targeted, done.saved)
-    if done.failure is not None:
+    if done.unknown:
+        speech = t("reminders.cancel.partial.unknown" if done.gone else "reminders.cancel.unknown")
+    elif done.out_of_time:
+        speech = t("reminders.cancel.partial.out_of_time" if done.gone else "reminders.cancel.out_of_time")
+    elif done.failure is not None:
         speech = t("reminders.cancel.partial" if done.gone else "reminders.cancel.failed")
     elif kind == ALL:
         speech = t("reminders.cancelled.all")
     else:
         speech = t("reminders.cancelled", kind=kind_name(t, kind))
-    if not done.saved:
+    if not done.saved and done.gone:
         speech = join(speech, t("reminders.cancelled.not_saved"))
     return tell(turn, speech)
 
