@@ -210,6 +210,17 @@ def test_skill_disabled_that_cannot_read_the_records_deletes_nothing_so_the_retr
     assert stored_record() is None and emulator_tokens(services) == set(), "the retry must finish the job"
 
 
+def test_skill_disabled_while_the_reminders_api_is_down_keeps_the_record_for_alexas_retry(handler, services):
+    conversation = with_reminders(handler, services)
+    services.simulate("server_error", times=None)
+    with pytest.raises(EventNotProcessed):
+        event(handler, conversation, "SkillDisabled")
+    assert len(stored_reminders()) == 3, "deleting now would orphan reminders a retry could still cancel"
+    services.clear_simulations()
+    event(handler, conversation, "SkillDisabled")  # Alexa retries
+    assert stored_record() is None and emulator_tokens(services) == set(), "the retry must finish the job"
+
+
 def test_skill_disabled_whose_delete_fails_is_retried_and_the_retry_finishes_the_job(store_handler, services,
                                                                                      store):
     conversation = with_reminders(store_handler, services)

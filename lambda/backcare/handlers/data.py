@@ -38,14 +38,18 @@ def delete_everything(handler_input, *, only_if_readable: bool = False) -> Delet
     """Cancel the known reminders and the check-in reminder, then delete the record
     (DeleteMyDataIntent and SkillDisabled).
 
-    `only_if_readable`: when the records could not be read (the store failed), delete nothing,
-    so that a retry can still cancel the reminders they name (SkillDisabled is retried by Alexa;
-    once the record is gone, its reminders could never be cancelled).
+    `only_if_readable`: when the records could not be read (the store failed), or cancelling
+    stopped for a reason a retry can overcome (time ran out, no reply), delete nothing, so that
+    the retry can still cancel the reminders they name (SkillDisabled is retried by Alexa; once
+    the record is gone, its reminders could never be cancelled).
     """
+    from backcare.services.reminders import ServiceUnavailable
+
     cancelled = cancel_known(handler_input, ALL)
-    if only_if_readable and not cancelled.known:
-        log.warning("the records could not be read: nothing deleted, so a retry can cancel the reminders")
-        return Deleted(False, 0, 0, False)
+    passing = isinstance(cancelled.failure, ServiceUnavailable)  # out of time, lost reply, 5xx
+    if only_if_readable and (not cancelled.known or passing):
+        log.warning("reminders could not all be cancelled for now: nothing deleted, so a retry can finish")
+        return Deleted(False, cancelled.targeted, cancelled.gone, False)
     if cancelled.failure is not None:
         log.warning("could not cancel every reminder before deleting the data: %s",
                     type(cancelled.failure).__name__)
