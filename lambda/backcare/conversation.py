@@ -18,6 +18,7 @@ Pure module: no ASK imports.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,16 @@ from backcare.triage import StateError, TriageState
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 2
-_MAX_TEXT = 8000  # Alexa's limit for speech; a longer "last response" is not ours
+# The longest "last response" kept for Repeat. Repeat says it again and keeps it in the session, so
+# twice both texts must fit Alexa's 24 KB response; the skill's own answers are far shorter (60 s of speech).
+_MAX_TEXT = 4000
+# A pending reminder is a small flat record (`schedule.Schedule.to_dict()`, or the check-in's day);
+# the session gives it back as it is, so anything bigger or deeper is not ours.
+_MAX_PENDING = 2000
+# The SSML elements Alexa speaks: Repeat says only what the skill could have said.
+_SSML_ELEMENTS = frozenset({
+    "p", "s", "break", "say-as", "sub", "phoneme", "prosody", "emphasis", "audio", "lang", "voice", "w", "mark",
+    "amazon:effect", "amazon:domain", "amazon:emotion", "amazon:auto-breaths", "amazon:breath", "amazon:breaths"})
 
 
 class Mode(StrEnum):
@@ -189,8 +199,7 @@ class Conversation:
             triage=triage,
             tips=_tips(attributes.get("tips")),
             exercise=_exercise(attributes.get("exercise")),
-            pending_reminder=attributes.get("pending_reminder") if isinstance(
-                attributes.get("pending_reminder"), dict) else None,
+            pending_reminder=_pending_reminder(attributes.get("pending_reminder")),
             pending_cancel=_text(attributes.get("pending_cancel"), 20),
             last=_last(attributes.get("last")),
         ).validated()
@@ -267,8 +276,42 @@ def _exercise(value: Any) -> ExercisePlace | None:
                          easier=value.get("easier") is True, phase=phase, part=part)
 
 
+def _pending_reminder(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict) or len(value) > 12:
+        return None
+
+    def flat(item: Any) -> bool:
+        return item is None or isinstance(item, (str, int, float, bool))
+
+    if not all(isinstance(key, str) and (flat(item) or (isinstance(item, list) and all(map(flat, item))))
+               for key, item in value.items()):
+        return None
+    try:
+        size = len(json.dumps(value, allow_nan=False))
+    except ValueError:
+        return None
+    return value if size <= _MAX_PENDING else None
+
+
+def _speakable(value: Any) -> str | None:
+    """`value` if it is SSML Alexa would speak: a well-formed fragment of its elements, short enough."""
+    text = _text(value, _MAX_TEXT)
+    if text is None:
+        return None
+    from xml.parsers import expat  # only when a session carries a last response
+
+    elements: list[str] = []
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = lambda name, _attributes: elements.append(name)
+    try:
+        parser.Parse(f"<speak>{text}</speak>", True)
+    except expat.ExpatError:
+        return None
+    return text if set(elements[1:]) <= _SSML_ELEMENTS else None
+
+
 def _last(value: Any) -> LastResponse | None:
     if not isinstance(value, dict):
         return None
-    speech, reprompt = _text(value.get("speech"), _MAX_TEXT), _text(value.get("reprompt"), _MAX_TEXT)
+    speech, reprompt = _speakable(value.get("speech")), _speakable(value.get("reprompt"))
     return LastResponse(speech, reprompt or speech) if speech else None

@@ -79,13 +79,21 @@ def build_skill(
     return builder.create()
 
 
+# The generic "error.generic" (en.json) as a constant: what the fallback says if even the texts fail.
+LAST_RESORT_SPEECH = ("Sorry, something went wrong on my side. If this could be an emergency, call your local "
+                      "emergency number now. Otherwise, please try again.")
+
+
 def _safe_response(event: Any) -> dict[str, Any]:
-    """The answer to an envelope the SDK cannot even read: still speak safe advice."""
-    locale = None
-    if isinstance(event, dict) and isinstance(event.get("request"), dict):
-        locale = event["request"].get("locale")
-    # normalize_locale takes anything: an unreadable locale gets the generic texts.
-    speech = texts(normalize_locale(locale if isinstance(locale, str) else None))(GENERIC_ERROR)
+    """The answer to an envelope the SDK cannot even read: still speak safe advice. Never raises."""
+    try:
+        locale = None
+        if isinstance(event, dict) and isinstance(event.get("request"), dict):
+            locale = event["request"].get("locale")
+        # normalize_locale takes anything: an unreadable locale gets the generic texts.
+        speech = texts(normalize_locale(locale if isinstance(locale, str) else None))(GENERIC_ERROR)
+    except Exception:
+        speech = LAST_RESORT_SPEECH
     return {
         "version": "1.0",
         "response": {

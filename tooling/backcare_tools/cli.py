@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audio": ("backcare_tools.audio.cli", "build, publish, render and measure the skill's audio"),
     "content": ("backcare_tools.content", "check locale overrides against their base text; show a text per locale"),
     "dynamodb": ("backcare_tools.local_table", "create the table on a local DynamoDB-compatible server"),
+    "fuzz": ("backcare_tools.fuzz", "fuzz lambda_handler with mutated envelopes; count escapes and malformed answers"),
 }
 
 
