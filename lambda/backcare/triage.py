@@ -14,7 +14,8 @@ The rules, one sentence each:
     volunteered URGENT or SEE_DOCTOR sign): that advice at once, then the remaining more
     serious questions (offered first when no check was running);
   - otherwise the pending question is asked again "to be sure", never dropped.
-- "Go back" re-asks the last question the user answered (a correction is never applied blind).
+- "Go back" re-asks the last question the user answered (a correction is never applied blind);
+  starting again keeps the signs the user named.
 - A state that is corrupt, inconsistent or from another layout is refused (`StateError`): a
   state that cannot be trusted could reassure.
 """
@@ -241,6 +242,15 @@ class TriageCheck:
     @staticmethod
     def start() -> Step:
         return _advance(UNASKED * len(QUESTIONS), Disposition.SELF_CARE)
+
+    @staticmethod
+    def restart(state: TriageState | None) -> Step:
+        """The check from the top, keeping only the signs the user named (a named sign is a
+        floor under the outcome: starting again must not forget it)."""
+        if state is None:
+            return TriageCheck.start()
+        marks = "".join(m if m == VOLUNTEERED else UNASKED for m in state.marks)
+        return _advance(marks, min(state.advised, _worst(marks)))
 
     @staticmethod
     def current(state: TriageState) -> Step:

@@ -210,3 +210,18 @@ def test_a_corrupt_check_restarts_from_the_top(locale):
     reply = talk.yes()
     assert "lost track" in reply.speech and ask(locale, "bladder") in reply.speech, \
         f"a state that could reassure must restart the check, not be used: {reply}"
+
+
+def test_help_at_the_launch_offer_says_what_the_skill_does_then_asks_again(locale):
+    talk = Conversation(locale=locale)
+    talk.launch()
+    reply = talk.say("AMAZON.HelpIntent")
+    assert strip_ssml(texts(locale)("help.home")) in reply.speech, f"help was not specific: {reply}"
+    assert reply.ends_session is False and "check your symptoms" in reply.speech, f"{reply}"
+
+
+def test_no_to_the_check_at_launch_moves_to_the_next_offer_not_goodbye(locale):
+    talk = Conversation(locale=locale)
+    talk.launch()
+    reply = talk.no()
+    assert reply.ends_session is False and "tips" in reply.speech, f"a no at launch ended the session: {reply}"

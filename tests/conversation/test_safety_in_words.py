@@ -297,3 +297,24 @@ def test_no_sequence_with_a_red_flag_reaches_reassurance_or_a_goodbye_without_it
             return
     if owed is Disposition.EMERGENCY:
         assert heard is Disposition.EMERGENCY, f"{sayings}: an emergency sign without emergency advice"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_starting_again_after_a_named_sign_never_ends_in_the_all_clear(locale):
+    talk = in_check_at(locale, "saddle_numbness")
+    talk.say("ReportSymptomIntent", symptom("fever", "no but I've had a temperature"))
+    reply = talk.say("AMAZON.StartOverIntent")
+    while reply.attributes.get("mode") == "check":
+        reply = talk.no()
+    assert "didn't mention" not in reply.speech and has_urgent_advice(reply, locale), \
+        f"starting again forgot the fever: {reply}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_sign_named_during_an_exercise_stops_the_exercise_first(locale):
+    talk = Conversation(locale=locale)
+    talk.say("StartExercisesIntent")
+    talk.yes()
+    reply = talk.say("ReportSymptomIntent", symptom("one_leg", "my leg's gone numb"))
+    assert reply.speech.startswith("Stop that exercise now."), f"the exercise was not stopped first: {reply}"
+    assert "doctor" in reply.speech.lower() or "GP" in reply.speech, f"no advice after the sign: {reply}"

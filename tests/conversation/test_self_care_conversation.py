@@ -180,12 +180,15 @@ def test_help_depends_on_where_the_user_is(locale, returning):
     assert in_tips.mode == "tips", "help keeps the place in the tips"
 
 
-def test_help_during_an_offer_repeats_the_offer(locale, returning):
+def test_help_during_an_offer_says_what_the_skill_does_and_repeats_the_offer(locale, returning):
     talk = returning(locale)
     talk.launch()
     reply = talk.say("AMAZON.HelpIntent")
-    assert reply.speech == f"{said('help.offer', locale)} {said('offer.check', locale)}", f"help at an offer: {reply}"
-    assert reply.offers == ["check"] and reply.reprompt == said("offer.check.reprompt", locale), f"{reply}"
+    assert reply.speech == f"{said('help.home', locale)} {said('offer.check', locale)}", f"help at an offer: {reply}"
+    assert reply.offers == ["check", "tips", "exercises"], f"help must keep the offers: {reply}"
+    assert reply.reprompt == said("offer.check.reprompt", locale), f"{reply}"
+    unclear = talk.say("AMAZON.FallbackIntent")
+    assert unclear.speech == f"{said('help.offer', locale)} {said('offer.check', locale)}", f"{unclear}"
 
 
 def test_repeat_works_after_a_tip_and_at_launch(locale, returning):
@@ -193,7 +196,7 @@ def test_repeat_works_after_a_tip_and_at_launch(locale, returning):
     launch = talk.launch()
     repeated = talk.say("AMAZON.RepeatIntent")
     assert repeated.speech == launch.speech and repeated.reprompt == launch.reprompt, "repeat at launch"
-    assert repeated.offers == ["check"], "repeat keeps the offer open"
+    assert repeated.offers == ["check", "tips", "exercises"], "repeat keeps the offers open"
     tip_reply = talk.say("SelfCareTipsIntent")
     repeated = talk.say("AMAZON.RepeatIntent")
     assert repeated.speech == tip_reply.speech and repeated.mode == "tips", "repeat after a tip"

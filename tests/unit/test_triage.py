@@ -305,3 +305,12 @@ def test_untrusted_state_is_rejected_or_valid(data):
 def test_states_that_could_reassure_are_refused(data):
     with pytest.raises(StateError):
         TriageState.from_dict(data)
+
+
+def test_starting_again_keeps_the_signs_the_user_named():
+    step = TriageCheck.volunteer(TriageCheck.answer(TriageCheck.start().state, Answer.NO).state, "fever")
+    restarted = TriageCheck.restart(step.state)
+    final, asked = finish_with_no(restarted)
+    assert asked == EMERGENCY_IDS, f"after a named fever only the emergency questions remain: {asked}"
+    assert final.disposition is U, f"starting again forgot the fever: {final.disposition.name}"
+    assert TriageCheck.restart(None).question.id == "bladder"

@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 
 from backcare.conversation import Mode, Offer
 from backcare.handlers.base import ANY_INTENT, ANY_REQUEST, Handler, SkillContext, Turn, ask, join, silent, tell
-from backcare.handlers.offers import GOODBYE
+from backcare.handlers.offers import GOODBYE, HELP_HOME
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class HelpHandler(Handler):
 
     def respond(self, turn: Turn) -> Response:
         turn.conv.go(Mode.HOME)
-        return ask(turn, turn.t("help.home"), turn.t("help.home.reprompt"))
+        return ask(turn, turn.t(HELP_HOME), turn.t("help.home.reprompt"))
 
 
 class StopHandler(Handler):

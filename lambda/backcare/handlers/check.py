@@ -233,7 +233,7 @@ class CheckStartOverHandler(Handler):
     modes = (Mode.CHECK,)
 
     def respond(self, turn: Turn) -> Response:
-        return speak_step(turn, self.ctx, TriageCheck.start(), prefix=turn.t("check.restart"))
+        return speak_step(turn, self.ctx, TriageCheck.restart(pending(turn)), prefix=turn.t("check.restart"))
 
 
 class CheckGoBackHandler(Handler):

@@ -23,7 +23,7 @@ class LaunchHandler(Handler):
         question = due_question(turn, self.ctx)
         if question:
             return ask(turn, join(welcome, question), t(CHECKIN_REPROMPT))
-        turn.conv.offer((Offer.CHECK,))
+        turn.conv.offer((Offer.CHECK, Offer.TIPS, Offer.EXERCISES))  # a no moves to the next
         return ask(turn, join(welcome, t(OFFER_TEXTS[Offer.CHECK][0])), t("launch.reprompt"))
 
 

@@ -21,6 +21,7 @@ OFFER_TEXTS: dict[Offer, tuple[str, str]] = {
 }
 GOODBYE = "home.goodbye"
 DECLINED = "offer.declined"
+HELP_HOME = "help.home"
 
 
 def offer(turn: Turn, ctx: SkillContext, offers: tuple[Offer, ...], prefix: str = "",
@@ -59,14 +60,24 @@ class OfferNoHandler(Handler):
 
 
 class OfferUnclearHandler(Handler):
-    """Help, "not sure", or something not understood while an offer is pending."""
+    """"Not sure", "next", or something not understood while an offer is pending."""
 
-    intents = ("AMAZON.HelpIntent", "AMAZON.FallbackIntent", "UnsureIntent")
+    intents = ("AMAZON.FallbackIntent", "UnsureIntent", "AMAZON.NextIntent")
     modes = (Mode.OFFER,)
 
     def respond(self, turn: Turn) -> Response:
         return repeat_offer(turn, turn.t("help.offer"))
 
 
+class OfferHelpHandler(Handler):
+    """Help while an offer is pending: what the skill can do, then the offer again."""
+
+    intents = ("AMAZON.HelpIntent",)
+    modes = (Mode.OFFER,)
+
+    def respond(self, turn: Turn) -> Response:
+        return repeat_offer(turn, turn.t(HELP_HOME))
+
+
 def handlers(ctx: SkillContext) -> list[Handler]:
-    return [OfferYesHandler(ctx), OfferNoHandler(ctx), OfferUnclearHandler(ctx)]
+    return [OfferYesHandler(ctx), OfferNoHandler(ctx), OfferUnclearHandler(ctx), OfferHelpHandler(ctx)]

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backcare.conversation import Offer
+from backcare.conversation import Mode, Offer
 from backcare.handlers.base import COMPLAINT, REPORT_SYMPTOM, Handler, SkillContext, Turn, symptom_of, tell
 from backcare.handlers.check import outcome_card, speak_step
 from backcare.handlers.offers import offer
 from backcare.handlers.slots import resolved_id
 from backcare.triage import Disposition, TriageCheck
 
+STOP_EXERCISE = "exercise.stop_now"
 WORSE = "worse"
 GETTING_WORSE = "duration_worsening"
 CHANGE_TEXTS = {"better": "change.better", "same": "change.same"}
@@ -51,7 +52,9 @@ class SymptomHandler(Handler):
     def respond(self, turn: Turn) -> Response:
         question_id = symptom_of(turn.handler_input)
         assert question_id is not None, "the router sends only named red flags here"
-        return volunteer(turn, self.ctx, question_id)
+        # Named in the middle of an exercise: stop it first, whatever the advice is.
+        prefix = turn.t(STOP_EXERCISE) if turn.conv.mode is Mode.EXERCISE else ""
+        return speak_step(turn, self.ctx, TriageCheck.volunteer(turn.conv.triage, question_id), prefix=prefix)
 
 
 class ComplaintHandler(Handler):
