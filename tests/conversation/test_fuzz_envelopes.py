@@ -8,9 +8,11 @@ a skill id being verified. Every input must be answered with a valid Alexa respo
 for another skill id, or a SkillDisabled failed so Alexa retries it), and nothing said in a check
 or after a symptom may be the all-clear unless the check was answered no throughout.
 
-The suite runs a fixed budget (BACKCARE_FUZZ_EXAMPLES, default 3000: about half a minute);
-`backcare fuzz --examples N` is the longer run. The tests after the fuzz pin what it found, the
-failure the audit reported (a locale that is not text), and check the checker itself.
+Walks add whole sessions through the check, judged against a model of SPEC §3's counting rules.
+The suite runs a fixed budget (BACKCARE_FUZZ_EXAMPLES, default 3000, and BACKCARE_FUZZ_WALKS,
+default 300: about half a minute together); `backcare fuzz --examples N` is the longer run. The
+tests after the fuzz pin what it found, the failure the audit reported (a locale that is not
+text), and check the checker itself.
 """
 
 from __future__ import annotations
@@ -293,3 +295,13 @@ def test_the_check_model_forbids_what_the_rules_forbid():
     assert not allowed(["yes", *sixteen]) and not allowed(["symptom", *sixteen])
     assert not allowed(["unsure", "unsure", *sixteen]) and not allowed(["unsure", "stray", "stray", *sixteen])
     assert allowed(["yes", "start_over", *sixteen]) and allowed(["yes", "go_back", *sixteen[:3]])
+    assert not allowed(["symptom", "start_over", *sixteen]), "starting over does not forget a named sign"
+
+
+@pytest.mark.parametrize("symptom", ["fever", "cancer_history", "bone_risk", "one_leg"])
+def test_a_sign_named_before_starting_over_is_never_followed_by_the_all_clear(rig, symptom):
+    """Found by the walks: "no", "I've got a fever", "start over", then no throughout gave the
+    all-clear (the restarted check forgot the named sign)."""
+    plan = fuzz.Walk(steps=(("no", 0), ("symptom", fuzz.SLOT_IDS.index(symptom)), ("start_over", 0),
+                            *(("no", 0),) * 17))
+    assert fuzz.walk(rig, plan) == []

@@ -262,13 +262,15 @@ def allowed_refusal(case: Case, error: BaseException, skill_id: str) -> bool:
     from backcare.handlers.events import EventNotProcessed
 
     if isinstance(error, EventNotProcessed):
-        # The record could not be deleted: the store failed, had no time left in the request's
-        # budget, or cannot name the record (no user id: the store refuses to read it).
+        # The record could not be deleted, or was kept for a retry to finish cancelling reminders:
+        # the store failed, the request's time budget ran out, the store cannot name the record
+        # (no user id), or the Reminders API failed for a passing reason (5xx, 429).
         user_id = _at(case.event, "context", "System", "user", "userId")
-        store_failed = (bool(case.store_faults & {"read", "delete"})
-                        or (case.remaining_ms is not None and case.remaining_ms < 1000)
-                        or not (isinstance(user_id, str) and user_id))
-        return _at(case.event, "request", "type") == "AlexaSkillEvent.SkillDisabled" and store_failed
+        passing = (bool(case.store_faults & {"read", "delete"})
+                   or (case.remaining_ms is not None and case.remaining_ms < 1000)
+                   or not (isinstance(user_id, str) and user_id)
+                   or case.api_fault in TRANSIENT_API_FAULTS)
+        return _at(case.event, "request", "type") == "AlexaSkillEvent.SkillDisabled" and passing
     if type(error) is AskSdkException and "skill id" in str(error).lower():
         return case.verify_skill_id and _at(case.event, "context", "System", "application",
                                             "applicationId") != skill_id
@@ -290,6 +292,7 @@ DEVICE = "amzn1.ask.device.FUZZDEVICE"
 TOKEN = "fuzz-api-access-token"
 CONSENT = "fuzz-consent-token"
 API_FAULTS = ("unauthorized", "device_not_supported", "rate_limited", "server_error")
+TRANSIENT_API_FAULTS = ("rate_limited", "server_error")
 
 
 class _LambdaContext:
@@ -1022,11 +1025,11 @@ def cases(rig: Rig):
 
 # -- walks: whole conversations through the check, with a model of "answered no throughout" ------
 
-# What a user may say during a check, weighted towards "no" so that walks reach the outcome.
-WALK_STEPS = (
-    ("no",) * 40 + ("yes", "unsure", "unsure", "why", "help", "repeat", "stray", "stray", "stray", "symptom",
-                    "emergency", "check", "start_over", "home", "go_back")
-)
+# What a user may say during a check. A walk is a few of anything, then mostly "no" (the pattern
+# in which a false all-clear would hide: something happens, then every other answer is no).
+WALK_STEPS = ("no", "no", "yes", "unsure", "why", "help", "repeat", "stray", "symptom", "symptom", "symptom",
+              "symptom", "emergency", "check", "start_over", "start_over", "start_over", "home", "go_back")
+WALK_TAIL_STEPS = ("no",) * 24 + ("unsure", "why", "help", "repeat", "stray", "stray")
 _STRAYS = ("AMAZON.FallbackIntent", "CausesIntent", "SelfCareTipsIntent", "OrderPizzaIntent", "AMAZON.NextIntent")
 
 
@@ -1049,24 +1052,29 @@ class CheckModel:
     """SPEC §3's counting rules, kept as leniently as they can be read: the all-clear is allowed
     only after a "no" that ends a check in which nothing could have been a red flag. A yes, a
     symptom or an emergency request makes it impossible; so does a second "unsure" on one
-    question (two off-topic replies in a row are one "unsure"). After "go back" the model stops
-    judging (a corrected answer may turn a yes into a no)."""
+    question (two off-topic replies in a row are one "unsure"). Starting the check over forgets
+    the answers but not a symptom the user named (a named sign is a floor under the outcome). After
+    "go back" the model stops judging (a corrected answer may turn a yes into a no)."""
 
-    forbidden: bool = False
+    forbidden: bool = False  # an answer of this check could be a red flag
+    named: bool = False  # the user named a symptom in this check
     unsure: int = 0  # "unsure" answers to the pending question
     strays: int = 0  # off-topic replies in a row
     nos: int = 0
     judging: bool = True
 
-    def start(self) -> None:
+    def start(self, *, keep_named: bool = False) -> None:
         self.forbidden, self.unsure, self.strays, self.nos = False, 0, 0, 0
+        self.named = self.named and keep_named
 
     def hear(self, step: str) -> None:
         if step == "go_back":
             self.judging = False
         elif step == "no":
             self.nos, self.unsure, self.strays = self.nos + 1, 0, 0
-        elif step in ("yes", "symptom", "emergency"):
+        elif step in ("symptom", "emergency"):
+            self.named = True
+        elif step == "yes":
             self.forbidden = True
         elif step == "unsure":
             self.unsure, self.strays = self.unsure + 1, 0
@@ -1075,14 +1083,15 @@ class CheckModel:
             if self.strays == 2:
                 self.unsure, self.strays = self.unsure + 1, 0
         elif step == "start_over":
-            self.start()
+            self.start(keep_named=True)
         else:  # why, help, repeat, check: lenient, a run of off-topic replies is broken
             self.strays = 0
         if self.unsure >= 2:
             self.forbidden, self.unsure = True, 0
 
     def allows_all_clear(self, step: str) -> bool:
-        return not self.judging or (step == "no" and not self.forbidden and self.nos >= QUESTION_COUNT)
+        return not self.judging or (step == "no" and not (self.forbidden or self.named)
+                                    and self.nos >= QUESTION_COUNT)
 
 
 @dataclasses.dataclass
@@ -1095,8 +1104,11 @@ class Walk:
 def walk_strategy():
     from hypothesis import strategies as st
 
-    step = st.tuples(st.sampled_from(WALK_STEPS), st.integers(0, 99))
-    return st.builds(Walk, steps=st.lists(step, min_size=16, max_size=40).map(tuple),
+    def steps(choices: tuple[str, ...], low: int, high: int):
+        return st.lists(st.tuples(st.sampled_from(choices), st.integers(0, 99)), min_size=low, max_size=high)
+
+    return st.builds(Walk, steps=st.builds(lambda head, tail: (*head, *tail), steps(WALK_STEPS, 0, 10),
+                                           steps(WALK_TAIL_STEPS, 16, 26)),
                      locale=st.sampled_from(["en-US", "en-GB", "en-CA", "en-AU", "en-IN", "fr-FR"]),
                      store_faults=st.sampled_from([frozenset()] * 4 + [frozenset({"read", "write", "delete"})]))
 
@@ -1119,10 +1131,13 @@ def walk(rig: Rig, plan: Walk, tally: Tally | None = None) -> list[tuple[str, st
         problems = verdict(case, outcome, rig.skill_id)
         reply = outcome.response if isinstance(outcome.response, dict) else {}
         new_mode = _at(reply, "sessionAttributes", "mode")
-        if mode != "check" and new_mode == "check":
-            model.start()  # a check began with this request
         in_check = mode == "check"
-        model.hear(step)
+        if not in_check and new_mode == "check":
+            model.start()  # a check began with this request (a yes to the offer is no answer)
+            if step in ("symptom", "emergency"):
+                model.hear(step)
+        else:
+            model.hear(step)
         body = reply.get("response") if isinstance(reply.get("response"), dict) else {}
         if ((in_check or step in ("symptom", "emergency"))
                 and any(ALL_CLEAR.search(text) for text in _spoken_texts(body))
