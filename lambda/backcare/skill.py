@@ -41,6 +41,8 @@ from backcare.handlers.interceptors import FinishInterceptor, TurnInterceptor
 
 log = logging.getLogger(__name__)
 
+MAX_ECHOED_ATTRIBUTES = 16_000  # characters: the whole response must stay within Alexa's 24 KB
+
 # Every handler area. Their order does not matter: each handler declares where it applies and
 # the Router refuses two handlers for one place (see handlers/base.py and docs/routing.md).
 AREAS = (symptoms, check, checkin, offers, launch, tips, info, exercises, reminders, data, events, can_fulfill,
@@ -103,6 +105,27 @@ def _safe_response(event: Any) -> dict[str, Any]:
     }
 
 
+def _silent_response(event: Any) -> dict[str, Any]:
+    """An empty answer that hands the session's attributes back unchanged (they are validated
+    again on the next request), so a check in progress carries on."""
+    response: dict[str, Any] = {"version": "1.0", "response": {}}
+    session = event.get("session") if isinstance(event, dict) else None
+    attributes = session.get("attributes") if isinstance(session, dict) else None
+    if isinstance(attributes, dict):
+        try:
+            if len(json.dumps(attributes)) <= MAX_ECHOED_ATTRIBUTES:
+                response["sessionAttributes"] = attributes
+        except (TypeError, ValueError):
+            pass
+    return response
+
+
+def _request_type(event: Any) -> str | None:
+    request = event.get("request") if isinstance(event, dict) else None
+    request_type = request.get("type") if isinstance(request, dict) else None
+    return request_type if isinstance(request_type, str) else None
+
+
 def _application_id(envelope: RequestEnvelope) -> str | None:
     system = getattr(envelope.context, "system", None)
     return getattr(getattr(system, "application", None), "application_id", None)
@@ -114,8 +137,17 @@ def make_lambda_handler(skill: CustomSkill) -> Callable[[dict[str, Any], Any], d
     while a request for another skill id (or one that cannot show its id) is refused, as the
     SDK does, by raising."""
     serializer = skill.serializer
+    from ask_sdk_model import Request
+
+    known_types = frozenset(Request.discriminator_value_class_map)
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request_type = _request_type(event)
+        if request_type is not None and request_type not in known_types:
+            # A platform request newer than the SDK's model: nothing to say, and a check in
+            # progress must not be ended by it.
+            log.warning("request type unknown to the SDK model: %.60s", request_type)
+            return _silent_response(event)
         try:
             envelope = serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
             if envelope.request is None:

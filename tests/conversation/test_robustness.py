@@ -286,3 +286,13 @@ def test_a_locale_the_skill_does_not_serve_gets_the_generic_facts(locale):
         for text in (reply.speech, json.dumps(reply.card or {})):
             assert not NUMBERS.search(text), f"{locale}: a guessed number in {text!r}"
 
+
+
+def test_a_request_type_newer_than_the_sdk_gets_an_empty_answer_and_keeps_the_check():
+    talk = Conversation(locale="en-GB")
+    talk.say("CheckSymptomsIntent")
+    reply = talk.send({"type": "Alexa.SomethingFromTheFuture.Event", "payload": {"x": 1}})
+    assert reply.body == {}, f"an unknown platform request must stay silent: {reply}"
+    assert reply.ends_session is None, "the session must not be ended by a platform request"
+    after = talk.no()
+    assert "bowel" in after.speech, f"the check must carry on at its next question: {after}"
