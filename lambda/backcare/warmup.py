@@ -5,7 +5,8 @@ turn of the check never imports the AWS SDK.
 
 `warm_up(config, adapter)`:
 1. the store: botocore imported, the DynamoDB client built and credentials resolved
-   (`prepare`), then a read of a key no user has and a write DynamoDB must refuse (`prime`:
+   (`prepare`), then a read of a key no user has, and the visit's update and a write that
+   DynamoDB must refuse (`prime`:
    connection, signing, serialising, parsing; nothing is written);
 2. the first request's lazy imports: the SDK's timestamp parser, `requests` for the Alexa APIs;
 3. one LaunchRequest through a store-less copy of the skill (nothing is stored: the copy has no

@@ -21,6 +21,7 @@ from support import ROOT
 from support.dynamodb import (  # the *_fixture names register fixtures
     REGION,
     TABLE_NAME,
+    FaultProxy,
     dynamodb_table_fixture,  # noqa: F401
     fault_proxy_fixture,  # noqa: F401
     free_port,
@@ -86,14 +87,32 @@ def test_a_paid_initialisation_builds_the_store_client_and_warms_the_first_reque
     lines, output = start_lambda(fault_proxy.url, initialization, "launch", user_id)
     assert lines[0]["after_init"] == {"botocore": True, "requests": True, "dateutil.parser": True}, \
         f"{initialization}: the first request's imports must be done during initialisation: {lines[0]}"
-    assert fault_proxy.targets() == ["GetItem", "PutItem", "GetItem", "PutItem"], (
-        f"{initialization}: expected the warm-up's read and refused write, then the launch's read and write: "
-        f"{fault_proxy.targets()}")
+    assert fault_proxy.targets() == ["GetItem", "UpdateItem", "PutItem", "UpdateItem", "PutItem"], (
+        f"{initialization}: expected the warm-up's read, refused visit update and refused write, then the "
+        f"first visit's read (the visit update, refused: nothing stored) and write: {fault_proxy.targets()}")
     assert lines[1]["speech"], f"{initialization}: the first request must be answered: {lines[1]}"
     assert item(moto_server, user_id) is not None, f"{initialization}: the launch must be stored"
     assert item(moto_server, WARM_UP_KEY) is None and item(moto_server, WARM_UP_USER) is None, \
         f"{initialization}: the warm-up must never write"
     assert "Warm-up for" in output, "the warm-up must be logged with its timings"
+
+
+@pytest.mark.parametrize("initialization", ["snap-start", "on-demand"])
+def test_a_returning_users_launch_is_one_store_round_trip(initialization, fault_proxy, moto_server):
+    """A LaunchRequest from a user who has heard the disclaimer: the read and the visit count are
+    one UpdateItem (it returns the record as it was), and nothing else reaches the store."""
+    user_id = new_user_id()
+    start_lambda(fault_proxy.url, "on-demand", "launch", user_id)  # the first visit: read, then write
+    fault_proxy.switch(FaultProxy.PASS)
+    lines, _ = start_lambda(fault_proxy.url, initialization, "launch", user_id)
+    warm_up = ["GetItem", "UpdateItem", "PutItem"] if initialization == "snap-start" else []
+    assert fault_proxy.targets() == [*warm_up, "UpdateItem"], \
+        f"{initialization}: a returning user's launch should be one UpdateItem: {fault_proxy.targets()}"
+    assert "Welcome back" in lines[1]["speech"] and "not medical advice" not in lines[1]["speech"], \
+        f"{initialization}: a returning user hears the returning welcome, without the disclaimer: {lines[1]}"
+    stored = item(moto_server, user_id)
+    assert stored["attributes"]["M"]["visits"] == {"N": "2"} and stored["version"] == {"N": "2"}, \
+        f"{initialization}: the second visit must be counted once, with a new version: {stored}"
 
 
 def test_an_on_demand_initialisation_stays_lazy(fault_proxy):

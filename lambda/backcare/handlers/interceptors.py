@@ -1,10 +1,12 @@
 """What happens around every handler, decided once per request.
 
 - `TurnInterceptor` (request): reads the conversation from the session into this request's Turn,
-  and logs the request's type and intent (never slot values or ids).
+  and logs the request's type and intent (never slot values or ids). On the first request of a
+  session it reads the user's data, counting the visit in the same store call when the store can
+  (`user_data.load_counting_visit`: one DynamoDB UpdateItem for a returning user).
 - `FinishInterceptor` (response), and `finish` for the exception handlers: on the first request
-  of a session, the one-time disclaimer and the visit count; then the last response for Repeat;
-  then the conversation back into the session attributes.
+  of a session, the one-time disclaimer and the visit count (unless already stored); then the
+  last response for Repeat; then the conversation back into the session attributes.
 
 The disclaimer rule: a first-time user hears it once, at the start of their first session, but
 never in front of EMERGENCY or URGENT advice (then it waits for a later session). A handler that
@@ -50,6 +52,8 @@ class TurnInterceptor(AbstractRequestInterceptor):
         request = turn.request
         log.debug("request %s%s", getattr(request, "object_type", None),
                   f" {turn.intent_name}" if turn.intent_name else "")
+        if _opens_session(turn):  # the read `_welcome` needs, with the visit counted in it where possible
+            user_data.load_counting_visit(handler_input)
 
 
 class FinishInterceptor(AbstractResponseInterceptor):
@@ -64,7 +68,7 @@ def finish(handler_input: HandlerInput, response: Response | None) -> None:
     except Exception:  # an envelope too odd to read a turn from: nothing to save
         log.warning("no conversation to save for this request")
         return
-    if turn.new_session and getattr(turn.request, "object_type", None) in _SPOKEN and response is not None:
+    if _opens_session(turn) and response is not None:
         _welcome(turn, response)
     if not turn.has_session or response is None:
         return
@@ -73,6 +77,11 @@ def finish(handler_input: HandlerInput, response: Response | None) -> None:
     if speech and not response.should_end_session:
         turn.conv = turn.conv.with_last(speech, reprompt or speech)
     turn.conv.save(handler_input.attributes_manager.session_attributes)
+
+
+def _opens_session(turn: Turn) -> bool:
+    """The first request of a session, made by speaking: where the disclaimer and the visit belong."""
+    return turn.new_session and getattr(turn.request, "object_type", None) in _SPOKEN
 
 
 def _welcome(turn: Turn, response: Response) -> None:
@@ -88,6 +97,9 @@ def _welcome(turn: Turn, response: Response) -> None:
     if owed and not said and not urgent and getattr(speech, "ssml", None):
         speech.ssml = speech.ssml.replace(_SPEAK, f"{_SPEAK}{turn.t(DISCLAIMER)} ", 1)
         said = True
+
+    if user_data.visit_counted(turn.handler_input):
+        return  # stored with the read: only for a user who had heard the disclaimer, so nothing else to record
 
     def record(data: dict) -> None:
         data["visits"] = int(data.get("visits") or 0) + 1

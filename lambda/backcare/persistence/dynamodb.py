@@ -22,6 +22,11 @@ Cost and time:
 - A conditional write that failed ambiguously (timeout, 5xx) is retried with the same `write_id`;
   if the retry then finds the condition failed, the stored `write_id` tells whether the earlier
   attempt landed. So an update is never applied twice and never reported wrongly as stored.
+- The first read of a session (`count_visit`) is one UpdateItem: on a returning user's record in
+  the current layout it adds the visit, bumps the version and returns the record as it was
+  (ReturnValues ALL_OLD); on any other record its condition fails and DynamoDB returns the record
+  with the refusal (ReturnValuesOnConditionCheckFailure), so a first visit still costs one read
+  and one conditional write, and a returning user's LaunchRequest one round trip instead of two.
 """
 
 from __future__ import annotations
@@ -63,6 +68,16 @@ RETRY_PAUSE_SECONDS = 0.025  # before a retry; doubles, with jitter
 FALLBACK_REGION = "us-east-1"  # only for local endpoints, where the region is a label
 WARM_UP_KEY = "backcare:warm-up"  # read, and never written, by prime()
 NEVER_TRUE = "attribute_exists(#k) AND attribute_not_exists(#k)"  # prime()'s write is always refused
+# count_visit: visits + 1 and a new version, only on a versioned record in the current layout whose
+# disclaimer was heard and whose visits is missing or a number >= 0, and never twice for one
+# write_id (a retry after a lost reply is refused if the first attempt landed).
+VISIT_UPDATE = "SET #a.#n = if_not_exists(#a.#n, :zero) + :one, #v = #v + :one, #w = :w"
+VISIT_CONDITION = ("attribute_exists(#v) AND #a.#s = :schema AND #a.#d = :true"
+                   " AND (attribute_not_exists(#a.#n) OR (attribute_type(#a.#n, :number) AND #a.#n >= :zero))"
+                   " AND (attribute_not_exists(#w) OR #w <> :w)")
+VISIT_NAMES = {"#a": ATTRIBUTE_NAME, "#n": "visits", "#d": "disclaimer_heard", "#s": "schema", "#v": VERSION_NAME,
+               "#w": WRITE_ID_NAME}
+_UPDATE_NAMES = {name: VISIT_NAMES[name] for name in ("#a", "#n", "#v", "#w")}  # those VISIT_UPDATE uses
 RETRYABLE_CODES = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
     "InternalServerError", "ServiceUnavailable", "LimitExceededException",
@@ -70,9 +85,10 @@ RETRYABLE_CODES = frozenset({
 
 
 class _ConditionFailed(Exception):
-    def __init__(self, after_ambiguous_attempt: bool) -> None:
+    def __init__(self, after_ambiguous_attempt: bool, item: dict[str, Any] | None = None) -> None:
         super().__init__("conditional check failed")
         self.after_ambiguous_attempt = after_ambiguous_attempt
+        self.item = item  # the stored item, when the call asked for it (ReturnValuesOnConditionCheckFailure)
 
 
 class LazyDynamoDbAdapter(VersionedAdapter):
@@ -122,17 +138,23 @@ class LazyDynamoDbAdapter(VersionedAdapter):
         self._session.get_credentials()
 
     def prime(self, sample: dict[str, Any] | None = None) -> bool:
-        """Run the first request's store operations once without touching any user's data: a
-        consistent read of a key no user has, and a conditional write (of `sample`, a record in
-        the stored layout) whose condition can never hold, so DynamoDB refuses it and nothing is
-        written. Opens the connection and loads botocore's models, serialisers and parsers for
-        both. Never raises."""
+        """Run the first requests' store operations once without touching any user's data: a
+        consistent read of a key no user has, then the visit's update (`count_visit`) and a
+        conditional write (of `sample`, a record in the stored layout), both with a condition that
+        can never hold, so DynamoDB refuses them and nothing is written. Opens the connection and
+        loads botocore's models, serialisers and parsers for the three. Never raises."""
         key = {PARTITION_KEY: {"S": WARM_UP_KEY}}
         item = {**key, ATTRIBUTE_NAME: {"M": _serialize(sample or {})}, VERSION_NAME: {"N": "1"},
                 WRITE_ID_NAME: {"S": "warm-up"}}
+        visit_values = {":zero": {"N": "0"}, ":one": {"N": "1"}, ":w": {"S": "warm-up"}}
         try:
             self._call("GetItem", None, Key=key, ConsistentRead=True)
-            with contextlib.suppress(_ConditionFailed):  # the expected answer: nothing written
+            with contextlib.suppress(_ConditionFailed):  # the expected answers: nothing written
+                self._call("UpdateItem", None, Key=key, UpdateExpression=VISIT_UPDATE, ConditionExpression=NEVER_TRUE,
+                           ExpressionAttributeNames={**_UPDATE_NAMES, "#k": PARTITION_KEY},
+                           ExpressionAttributeValues=visit_values, ReturnValues="ALL_OLD",
+                           ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            with contextlib.suppress(_ConditionFailed):
                 self._call("PutItem", None, Item=item, ConditionExpression=NEVER_TRUE,
                            ExpressionAttributeNames={"#k": PARTITION_KEY})
         except Exception as error:
@@ -241,6 +263,33 @@ class LazyDynamoDbAdapter(VersionedAdapter):
         )
         return _version_of(response.get("Attributes", {}))
 
+    def count_visit(self, request_envelope: RequestEnvelope, *, schema: int,
+                    deadline: Deadline | None = None) -> tuple[Record, Record | None]:
+        """One UpdateItem (see the module docstring and `VersionedAdapter.count_visit`)."""
+        import uuid
+
+        write_id = uuid.uuid4().hex
+        values = {":zero": {"N": "0"}, ":one": {"N": "1"}, ":true": {"BOOL": True}, ":number": {"S": "N"},
+                  ":schema": {"N": str(schema)}, ":w": {"S": write_id}}
+        try:
+            response = self._call("UpdateItem", deadline, Key={PARTITION_KEY: {"S": self.keygen(request_envelope)}},
+                                  UpdateExpression=VISIT_UPDATE, ConditionExpression=VISIT_CONDITION,
+                                  ExpressionAttributeNames=VISIT_NAMES, ExpressionAttributeValues=values,
+                                  ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        except _ConditionFailed as failed:
+            item = failed.item
+            if item is None:
+                return Record({}, None), None  # nothing stored: a first visit
+            stored = Record(_attributes_of(item), _version_of(item))
+            if failed.after_ambiguous_attempt and item.get(WRITE_ID_NAME, {}).get("S") == write_id:
+                # The attempt whose reply was lost did land: `stored` is the record with this visit.
+                before = {**stored.attributes, "visits": _visits(stored.attributes) - 1}
+                return Record(before, stored.version - 1), stored
+            return stored, None  # not counted here (a first session, an older layout, ...)
+        before = Record(_attributes_of(response["Attributes"]), _version_of(response["Attributes"]))
+        after = {**before.attributes, "visits": _visits(before.attributes) + 1}
+        return before, Record(after, before.version + 1)
+
     def delete_record(self, request_envelope: RequestEnvelope, *, deadline: Deadline | None = None) -> bool:
         response = self._call("DeleteItem", deadline, Key={PARTITION_KEY: {"S": self.keygen(request_envelope)}},
                               ReturnValues="ALL_OLD")
@@ -268,7 +317,7 @@ class LazyDynamoDbAdapter(VersionedAdapter):
             except Exception as error:
                 code = _error_code(error)
                 if code == "ConditionalCheckFailedException":
-                    raise _ConditionFailed(ambiguous) from None
+                    raise _ConditionFailed(ambiguous, getattr(error, "response", {}).get("Item")) from None
                 retryable, was_ambiguous = _classify(error, code)
                 ambiguous = ambiguous or was_ambiguous
                 last = attempt + 1 >= self.attempts
@@ -296,6 +345,11 @@ def _attributes_of(item: dict[str, Any]) -> dict[str, Any]:
 def _version_of(item: dict[str, Any]) -> int:
     raw = item.get(VERSION_NAME, {}).get("N")
     return int(raw) if raw else 0
+
+
+def _visits(attributes: dict[str, Any]) -> int:
+    """`visits` as count_visit's condition allowed it: missing (0) or a number (read as int or Decimal)."""
+    return int(attributes.get("visits") or 0)
 
 
 def _error_code(error: Exception) -> str | None:

@@ -12,6 +12,8 @@ expects that interface) plus the versioned operations `backcare.persistence.user
     write_record(envelope, attributes, expected=, deadline=) -> new version, or VersionConflict
     update_record(envelope, apply, known=, deadline=) -> the Record now stored (optimistic loop)
     delete_record(envelope, deadline=)                -> True if a record was there
+    count_visit(envelope, schema=, deadline=)         -> (the Record read, the Record stored with
+                                                          this visit counted, or None: not counted)
 
 `deadline` is the request's `backcare.deadline.Deadline` (None: the adapter's own caps only);
 each store call's timeout is taken from it. The SDK's get/save/delete have no request to take a
@@ -105,6 +107,21 @@ class VersionedAdapter(AbstractPersistenceAdapter):
     @abstractmethod
     def delete_record(self, request_envelope: RequestEnvelope, *, deadline: Deadline | None = None) -> bool:
         """Delete the record. True if there was one. Deleting nothing is not an error."""
+
+    def count_visit(self, request_envelope: RequestEnvelope, *, schema: int,
+                    deadline: Deadline | None = None) -> tuple[Record, Record | None]:
+        """The first read of a session, counting the visit in the same store call where the store
+        can: returns (the record as it was before this request, the record now stored with
+        `visits` one higher) — or (the record, None) when the visit was not counted, and the caller
+        counts it later through `update_record` like any other change.
+
+        A store may count the visit only on a versioned record in the current layout (its
+        attribute `schema` equals `schema`) whose `disclaimer_heard` is true and whose `visits` is
+        missing or a whole number >= 0, changing nothing but `visits` and the version: then
+        counting it is exactly what the first-visit interceptor's update would do (visits + 1;
+        `disclaimer_heard` stays true), and no lost update is possible (the version still moves).
+        This default reads and counts nothing (one store call now, the update later)."""
+        return self.read_record(request_envelope, deadline=deadline), None
 
     def update_record(self, request_envelope: RequestEnvelope, apply: Apply, *, known: Record | None = None,
                       deadline: Deadline | None = None) -> Record:

@@ -17,6 +17,9 @@ The contract a handler relies on:
   never touches the store) and read at most once per request; later calls return the same dict,
   refreshed after each successful `update` or `delete`. Treat it as read-only: change data only
   through `update`. If the store fails, `load` gives defaults and never raises.
+- `load_counting_visit(hi) -> dict`: `load` for the first request of a session (the first-visit
+  interceptor's), which also stores the visit (visits + 1) when the store can do both in one call;
+  `visit_counted(hi)` says whether it did. Otherwise the interceptor counts it with `update`.
 - `status(hi)` says what the last operation of this request found:
     NEW          the store answered: nothing is stored for this user (a first visit)
     LOADED       the store answered: this is what is stored (or the update was stored)
@@ -101,6 +104,7 @@ _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATA_KEY = "backcare.user_data"
 RECORD_KEY = "backcare.user_data.record"
 STATUS_KEY = "backcare.user_data.status"
+VISIT_KEY = "backcare.user_data.visit_counted"
 NEW = "new"                  # nothing stored for this user
 LOADED = "loaded"            # read from (or written to) the store
 UNAVAILABLE = "unavailable"  # the store failed this request
@@ -143,15 +147,37 @@ def load(handler_input) -> dict[str, Any]:
         _warn("load", error)
         _remember(request_attributes, UNAVAILABLE, None, defaults())
         return request_attributes[DATA_KEY]
-    data, source_schema = migrate(record.attributes)
-    if source_schema is not None and source_schema > SCHEMA_VERSION:
-        status = READ_ONLY
-    else:
-        status = LOADED if record.exists else NEW
-        if source_schema is not None and source_schema < SCHEMA_VERSION:
-            log.info("Read persistent attributes of schema %s (current %s)", source_schema, SCHEMA_VERSION)
-    _remember(request_attributes, status, record, data)
-    return request_attributes[DATA_KEY]
+    return _remember_read(request_attributes, record)
+
+
+def load_counting_visit(handler_input) -> dict[str, Any]:
+    """`load` for the first request of a session, which also counts the visit when the store can
+    do both in one call (DynamoDB, for a returning user who has heard the disclaimer: one UpdateItem
+    instead of a read now and a conditional write at the end of the request). The data returned
+    are as stored before this request, as `load` gives them; `visit_counted` says whether the visit
+    is stored already. When it is not (a first visit, an older layout, SQLite, no store, a failure)
+    this is `load` exactly, and the visit is counted by an `update` as before."""
+    request_attributes = handler_input.attributes_manager.request_attributes
+    adapter = _adapter(handler_input)
+    if DATA_KEY in request_attributes or adapter is None:
+        return load(handler_input)
+    try:
+        before, after = adapter.count_visit(handler_input.request_envelope, schema=SCHEMA_VERSION,
+                                            deadline=_deadline(handler_input))
+    except Exception as error:  # any store failure: the skill carries on, as after a failed load
+        _warn("load", error)
+        _remember(request_attributes, UNAVAILABLE, None, defaults())
+        return request_attributes[DATA_KEY]
+    data = _remember_read(request_attributes, before)
+    if after is not None:
+        request_attributes[RECORD_KEY] = after  # what is stored now: a later update starts from it
+        request_attributes[VISIT_KEY] = True
+    return data
+
+
+def visit_counted(handler_input) -> bool:
+    """Whether `load_counting_visit` stored this request's visit already."""
+    return handler_input.attributes_manager.request_attributes.get(VISIT_KEY, False)
 
 
 def status(handler_input) -> str | None:
@@ -259,6 +285,19 @@ def _deadline(handler_input):
     from backcare.deadline import deadline_of
 
     return deadline_of(handler_input)
+
+
+def _remember_read(request_attributes: dict[str, Any], record) -> dict[str, Any]:
+    """Remember a record read from the store; returns its data in the current layout."""
+    data, source_schema = migrate(record.attributes)
+    if source_schema is not None and source_schema > SCHEMA_VERSION:
+        status = READ_ONLY
+    else:
+        status = LOADED if record.exists else NEW
+        if source_schema is not None and source_schema < SCHEMA_VERSION:
+            log.info("Read persistent attributes of schema %s (current %s)", source_schema, SCHEMA_VERSION)
+    _remember(request_attributes, status, record, data)
+    return request_attributes[DATA_KEY]
 
 
 def _remember(request_attributes: dict[str, Any], new_status: str, record, data: dict[str, Any]) -> None:
