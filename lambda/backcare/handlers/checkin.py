@@ -19,7 +19,6 @@ from ask_sdk_model import Response
 from backcare.conversation import Mode, Offer
 from backcare.handlers.base import COMPLAINT, Handler, SkillContext, Turn, ask
 from backcare.handlers.offers import offer
-from backcare.handlers.reminders import checkin as reminder
 from backcare.handlers.slots import resolved_id
 
 log = logging.getLogger(__name__)
@@ -35,6 +34,8 @@ def due_question(turn: Turn, ctx: SkillContext) -> str | None:
     """On a visit on or after the check-in's day: the question (and the stored check-in is
     cleared, so it is asked once; a reminder still waiting to go off is cancelled). None
     otherwise. Reads the device's time zone only when a check-in may be due."""
+    from backcare.handlers.reminders import checkin as reminder
+
     record = reminder.stored(turn.handler_input)
     if record is None:
         return None
@@ -70,6 +71,13 @@ def _cancel_reminder(turn: Turn, token: str) -> None:
         log.info("the check-in reminder was not deleted: %s", type(error).__name__)
 
 
+def confirm_reminder(turn: Turn, ctx: SkillContext, prefix: str = "") -> Response:
+    """"Shall I remind you in two weeks?" (the reminder is set on yes: handlers/reminders/checkin.py)."""
+    from backcare.handlers.reminders import checkin as reminder
+
+    return reminder.confirm(turn, ctx, prefix)
+
+
 def answer(turn: Turn, ctx: SkillContext, change: str) -> Response:
     turn.conv.home()
     return offer(turn, ctx, (NEXT_OFFER[change],), prefix=turn.t(ANSWER_TEXTS[change]))
@@ -81,7 +89,7 @@ class SetCheckInReminderHandler(Handler):
     intents = ("SetCheckInReminderIntent",)
 
     def respond(self, turn: Turn) -> Response:
-        return reminder.confirm(turn, self.ctx)
+        return confirm_reminder(turn, self.ctx)
 
 
 class HowIsMyBackHandler(Handler):
@@ -121,5 +129,5 @@ class UnclearHandler(Handler):
 
 
 def handlers(ctx: SkillContext) -> list[Handler]:
-    ctx.offer_actions[Offer.CHECKIN_REMINDER] = lambda turn, prefix="": reminder.confirm(turn, ctx, prefix)
+    ctx.offer_actions[Offer.CHECKIN_REMINDER] = lambda turn, prefix="": confirm_reminder(turn, ctx, prefix)
     return [SetCheckInReminderHandler(ctx), HowIsMyBackHandler(ctx), NotBetterHandler(ctx), UnclearHandler(ctx)]

@@ -11,23 +11,19 @@ the user is told to check the Alexa app. The user hears whether deletion really 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ask_sdk_model import Response
 
 from backcare.conversation import Mode
 from backcare.handlers.base import Handler, SkillContext, Turn, ask, join, tell
-from backcare.handlers.reminders.actions import cancel_known
-from backcare.handlers.reminders.speech import ALL
-from backcare.persistence import user_data
 
 log = logging.getLogger(__name__)
 
 CONFIRM_REPROMPT = "data.confirm.reprompt"
 
 
-@dataclass(frozen=True)
-class Deleted:
+class Deleted(NamedTuple):  # a NamedTuple: a tenth of a dataclass's cost at import (cold start)
     record_deleted: bool
     reminders_known: int
     reminders_gone: int
@@ -43,6 +39,9 @@ def delete_everything(handler_input, *, only_if_readable: bool = False) -> Delet
     the retry can still cancel the reminders they name (SkillDisabled is retried by Alexa; once
     the record is gone, its reminders could never be cancelled).
     """
+    from backcare.handlers.reminders.actions import cancel_known
+    from backcare.handlers.reminders.speech import ALL
+    from backcare.persistence import user_data
     from backcare.services.reminders import ServiceUnavailable
 
     cancelled = cancel_known(handler_input, ALL)

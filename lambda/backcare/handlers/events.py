@@ -23,7 +23,6 @@ from ask_sdk_model import Response
 from backcare.handlers.base import Handler, SkillContext, Turn, silent
 from backcare.handlers.data import delete_everything
 from backcare.handlers.reminders.permission import REMINDERS_SCOPE
-from backcare.persistence import user_data
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +63,8 @@ class PermissionEventHandler(Handler):
         if REMINDERS_SCOPE in accepted_scopes(turn):
             log.info("%s: reminders permission granted", event)
         else:
+            from backcare.persistence import user_data
+
             data = user_data.load(turn.handler_input)
             known = len(data["reminders"]) + (1 if data.get("checkin") else 0)
             log.info("%s: reminders permission not granted; %d reminder records kept for later cancelling",

@@ -22,7 +22,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from backcare.handlers.base import Turn, turn_of
-from backcare.persistence import user_data
 from backcare.triage import Disposition
 
 log = logging.getLogger(__name__)
@@ -35,6 +34,8 @@ _SPOKEN = ("LaunchRequest", "IntentRequest")
 
 def first_visit(turn: Turn) -> bool:
     """Whether this session is the user's first, i.e. the disclaimer is still owed."""
+    from backcare.persistence import user_data  # here: a turn inside a session never reads the store
+
     return turn.new_session and not user_data.load(turn.handler_input).get("disclaimer_heard")
 
 
@@ -53,6 +54,8 @@ class TurnInterceptor(AbstractRequestInterceptor):
         log.debug("request %s%s", getattr(request, "object_type", None),
                   f" {turn.intent_name}" if turn.intent_name else "")
         if _opens_session(turn):  # the read `_welcome` needs, with the visit counted in it where possible
+            from backcare.persistence import user_data
+
             user_data.load_counting_visit(handler_input)
 
 
@@ -86,6 +89,8 @@ def _opens_session(turn: Turn) -> bool:
 
 def _welcome(turn: Turn, response: Response) -> None:
     """Say the disclaimer if owed and allowed; count the visit. A store failure costs neither."""
+    from backcare.persistence import user_data
+
     try:
         owed = first_visit(turn)
     except Exception:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 
 def _slot(handler_input: HandlerInput, name: str) -> Any:
@@ -41,6 +40,9 @@ def resolved_ids(handler_input: HandlerInput, name: str) -> list[str]:
     slot = _slot(handler_input, name)
     if slot is None:
         return []
+    # Here, not at the top: the SDK loads entity resolution only for requests that carry it.
+    from ask_sdk_model.slu.entityresolution import StatusCode
+
     ids: list[str] = []
     resolutions = getattr(slot, "resolutions", None)
     for authority in getattr(resolutions, "resolutions_per_authority", None) or []:

@@ -11,6 +11,7 @@ that name is what the session keeps; the stored last tip is {"topic": topic, "in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ask_sdk_model import Response
 
@@ -18,11 +19,9 @@ from backcare.conversation import Mode, Offer, TipsPlace
 from backcare.handlers.base import Handler, SkillContext, Turn, ask, join
 from backcare.handlers.offers import DECLINED, offer
 from backcare.handlers.slots import resolved_id, slot_value
-from backcare.persistence import user_data
 
 
-@dataclass(frozen=True)
-class TipTexts:
+class TipTexts(NamedTuple):  # a NamedTuple: a key table costs a tenth of a dataclass at import
     pages: tuple[str, ...]  # spoken one per turn
     card_title: str
     card_text: str  # the long version
@@ -84,6 +83,8 @@ def read_tip(turn: Turn, ctx: SkillContext, topic: str, prefix: str = "") -> Res
 
 
 def read_page(turn: Turn, ctx: SkillContext, page: Page, prefix: str = "") -> Response:
+    from backcare.persistence import user_data  # here, as in every handler module: see handlers/base.py
+
     place = turn.conv.tips
     heard = place.heard if place else ()
     heard = heard if page.name in heard else (*heard, page.name)
@@ -104,6 +105,8 @@ def read_page(turn: Turn, ctx: SkillContext, page: Page, prefix: str = "") -> Re
 
 
 def next_tip(turn: Turn, ctx: SkillContext, prefix: str = "") -> Response:
+    from backcare.persistence import user_data
+
     place = turn.conv.tips
     if place is not None:
         current, heard = _page_named(place.topic), place.heard

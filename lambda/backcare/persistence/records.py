@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
@@ -39,8 +38,7 @@ DEFAULT_UPDATE_ATTEMPTS = 5
 CONFLICT_BACKOFF_SECONDS = 0.01  # first pause after a conflict; doubles, with jitter
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):  # a NamedTuple: a tenth of a frozen dataclass's cost at import (cold start)
     """A user's stored attributes and their version. `version` is None when nothing is stored;
     0 for a record written without a version (by the SDK's own adapter, say)."""
 

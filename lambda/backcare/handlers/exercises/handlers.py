@@ -7,29 +7,27 @@ READY ("ready to begin?" after the introduction and the safety line), DOING (a s
 exercise N?" when an earlier session was paused). Repeat is the skill-wide replay of the last
 response. "It hurts" (a complaint naming no red flag) stops the exercise and offers the check;
 a red-flag symptom or an emergency is handled everywhere by handlers/symptoms.py.
+
+The programme, its speech and the stored progress are imported by the functions that use them:
+every handler here is built with the skill (routing needs their declarations), but a fresh
+Lambda answering a turn outside the exercises never loads them (tests/deploy/test_cold_path.py).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ask_sdk_model import Response
 
 from backcare.conversation import ExercisePhase, ExercisePlace, Mode, Offer
 from backcare.handlers.base import COMPLAINT, Handler, SkillContext, Turn, ask, join, tell
-from backcare.handlers.exercises import progress
 from backcare.handlers.exercises.audio import CHIME, DONE, audio_tag
-from backcare.handlers.exercises.programme import (
-    LEVELS,
-    SESSIONS_PER_LEVEL,
-    TOP_LEVEL,
-    Level,
-    Part,
-    level_plan,
-)
-from backcare.handlers.exercises.speech import exercise_name, set_speech
 from backcare.handlers.offers import offer
+
+if TYPE_CHECKING:
+    from backcare.handlers.exercises.programme import Level
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +53,10 @@ def start(turn: Turn, ctx: SkillContext, prefix: str = "", *, stretches: bool = 
     """A session at the user's level: the offer to carry on after a kept pause, otherwise the
     introduction, the safety line and "ready to begin?". `stretches`: asked for the stretches
     (StartStretchesIntent), which begin the programme; a kept pause is not offered then."""
+    from backcare.handlers.exercises import progress
+    from backcare.handlers.exercises.programme import Part, level_plan
+    from backcare.handlers.exercises.speech import exercise_name
+
     t = turn.t
     stored = progress.read(turn.handler_input)
     level = level_plan(stored.level)
@@ -74,6 +76,8 @@ def start(turn: Turn, ctx: SkillContext, prefix: str = "", *, stretches: bool = 
 def guide(turn: Turn, ctx: SkillContext, level: Level, step: int, part: int = 0, *, prefix: str = "",
           chime: bool = False, easier: bool = False, announce_easier: bool = False) -> Response:
     """Guide set `part` of exercise `step` and remember it as the current one (not paused)."""
+    from backcare.handlers.exercises.speech import set_speech
+
     turn.conv.go(Mode.EXERCISE, exercise=ExercisePlace(level=level.number, step=step, part=part, easier=easier))
     cue = audio_tag(ctx.config, CHIME) if chime else ""
     speech = set_speech(turn.t, level, step, part, easier=easier, announce_easier=announce_easier)
@@ -97,6 +101,9 @@ def go_on(turn: Turn, ctx: SkillContext, level: Level, place: ExercisePlace) -> 
 def finish(turn: Turn, ctx: SkillContext, level: Level, prefix: str = "") -> Response:
     """The walking goal, well done, the session counted; the next level offered every three
     completed sessions (never raised without a yes)."""
+    from backcare.handlers.exercises import progress
+    from backcare.handlers.exercises.programme import SESSIONS_PER_LEVEL, TOP_LEVEL
+
     t = turn.t
     saved, sessions = progress.complete_session(turn.handler_input, level.number)
     log.info("exercise session completed at level %d; saved: %s", level.number, saved)
@@ -112,6 +119,9 @@ def finish(turn: Turn, ctx: SkillContext, level: Level, prefix: str = "") -> Res
 
 def move_up(turn: Turn, ctx: SkillContext, prefix: str = "") -> Response:
     """Yes to the next level: stored for the next session."""
+    from backcare.handlers.exercises import progress
+    from backcare.handlers.exercises.programme import TOP_LEVEL
+
     t = turn.t
     turn.conv.home()
     if progress.read(turn.handler_input).level >= TOP_LEVEL:
@@ -126,6 +136,8 @@ def move_up(turn: Turn, ctx: SkillContext, prefix: str = "") -> Response:
 def stop(turn: Turn, place: ExercisePlace | None) -> Response:
     """Stop: a pause stays kept for next time when the user stops while paused (or when asked
     to carry on from one); stopping a running session forgets any older pause."""
+    from backcare.handlers.exercises import progress
+
     t = turn.t
     turn.conv.home()
     if place is not None and (place.paused or place.phase is ExercisePhase.RESUME):
@@ -134,6 +146,13 @@ def stop(turn: Turn, place: ExercisePlace | None) -> Response:
         return tell(turn, t(STOPPED))
     progress.forget_pause(turn.handler_input)
     return tell(turn, t(STOPPED))
+
+
+def forget_pause(turn: Turn) -> None:
+    """The user chose not to carry on from a kept pause: it is not offered again."""
+    from backcare.handlers.exercises import progress
+
+    progress.forget_pause(turn.handler_input)
 
 
 def hurts(turn: Turn, ctx: SkillContext) -> Response:
@@ -162,6 +181,9 @@ class _InSession(Handler):
     modes = (Mode.EXERCISE,)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.exercises import progress
+        from backcare.handlers.exercises.programme import LEVELS, level_plan
+
         place = turn.conv.exercise
         level = LEVELS.get(place.level) if place is not None else None
         if place is None or level is None or place.step >= level.count or place.part >= level.doses[place.step].sets:
@@ -179,7 +201,7 @@ class _InSession(Handler):
         return guide(turn, self.ctx, level, place.step)
 
     def resume_offered(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
-        progress.forget_pause(turn.handler_input)
+        forget_pause(turn)
         return guide(turn, self.ctx, level, place.step, prefix=turn.t(RESUMED))
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
@@ -216,7 +238,7 @@ class SkipHandler(_InSession):
         return next_exercise(turn, self.ctx, level, place.step + 1)
 
     def resume_offered(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
-        progress.forget_pause(turn.handler_input)
+        forget_pause(turn)
         return next_exercise(turn, self.ctx, level, place.step + 1)
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
@@ -232,7 +254,7 @@ class EasierHandler(_InSession):
         return guide(turn, self.ctx, level, place.step, easier=True, announce_easier=True)
 
     def resume_offered(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
-        progress.forget_pause(turn.handler_input)
+        forget_pause(turn)
         return guide(turn, self.ctx, level, place.step, easier=True, announce_easier=True)
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
@@ -256,6 +278,8 @@ class PauseHandler(_InSession):
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
         t = turn.t
         turn.conv.go(Mode.EXERCISE, exercise=replace(place, paused=True))
+        from backcare.handlers.exercises import progress
+
         kept = progress.keep_pause(turn.handler_input, level.number, place.step)
         return ask(turn, join(t("exercise.paused"), t("exercise.paused.kept") if kept else ""), t(PAUSED_REPROMPT))
 
@@ -270,7 +294,7 @@ class NoHandler(_InSession):
         return tell(turn, turn.t("exercise.not_now"))
 
     def resume_offered(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
-        progress.forget_pause(turn.handler_input)
+        forget_pause(turn)
         return guide(turn, self.ctx, level, 0, prefix=turn.t(FRESH))
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
@@ -287,7 +311,7 @@ class RestartHandler(_InSession):
         return guide(turn, self.ctx, level, 0)
 
     def resume_offered(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
-        progress.forget_pause(turn.handler_input)
+        forget_pause(turn)
         return guide(turn, self.ctx, level, 0, prefix=turn.t(FRESH))
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
@@ -306,6 +330,8 @@ class HelpHandler(_InSession):
         return ask(turn, turn.t("exercise.help.resume"), turn.t(RESUME_REPROMPT))
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
+        from backcare.handlers.exercises.speech import exercise_name
+
         t = turn.t
         return ask(turn, t("exercise.help", number=place.step + 1, total=level.count,
                            name=exercise_name(t, level, place.step)), t(HELP_REPROMPT))

@@ -1,4 +1,7 @@
-"""The reminder intents: set (confirmed by voice first), list, cancel, and the permission answer."""
+"""The reminder intents: set (confirmed by voice first), list, cancel, and the permission answer.
+
+The use cases (`actions`, `checkin`) and the store are imported by the handlers that run them
+(see handlers/base.py, "Imports")."""
 
 from __future__ import annotations
 
@@ -9,17 +12,6 @@ from ask_sdk_model import Response
 from backcare.conversation import Mode, Offer
 from backcare.handlers.base import Handler, SkillContext, Turn, ask, join, tell
 from backcare.handlers.offers import offer
-from backcare.handlers.reminders import checkin
-from backcare.handlers.reminders.actions import (
-    CONFIRM_REPROMPT,
-    STILL_MISSING,
-    cancel_known,
-    create,
-    merged,
-    pending_schedule,
-    start_posture,
-    start_stretch,
-)
 from backcare.handlers.reminders.permission import ASK_FOR, ask_permission, permission_card, permission_status
 from backcare.handlers.reminders.speech import (
     ALL,
@@ -34,7 +26,6 @@ from backcare.handlers.reminders.speech import (
     spoken_when,
 )
 from backcare.handlers.slots import resolved_id, slot_value
-from backcare.persistence import user_data
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +39,7 @@ CANT_LOOK = "reminders.cancel.unavailable"
 def cancel(turn: Turn, kind: str, *, after_permission: bool = False) -> Response:
     """Cancel the known reminders of `kind` within the request's time budget and say exactly
     what happened: all cancelled, some (the rest still set, or not known), or none."""
+    from backcare.handlers.reminders.actions import STILL_MISSING, cancel_known
     from backcare.services.reminders import PermissionMissing
 
     t = turn.t
@@ -84,6 +76,8 @@ class SetPostureReminderHandler(Handler):
     intents = ("SetPostureReminderIntent",)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders.actions import start_posture
+
         hi = turn.handler_input
         return start_posture(turn, interval=slot_value(hi, "interval"), start=slot_value(hi, "startTime"),
                              end=slot_value(hi, "endTime"))
@@ -93,6 +87,8 @@ class SetStretchReminderHandler(Handler):
     intents = ("SetStretchReminderIntent",)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders.actions import start_stretch
+
         return start_stretch(turn, at=slot_value(turn.handler_input, "time"))
 
 
@@ -103,6 +99,9 @@ class ConfirmReminderHandler(Handler):
     modes = (Mode.REMINDER_CONFIRM,)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders import checkin
+        from backcare.handlers.reminders.actions import create, pending_schedule
+
         if checkin.is_pending(turn):
             due = checkin.pending_due(turn, self.ctx)
             if due is not None:
@@ -119,6 +118,8 @@ class DeclineReminderHandler(Handler):
     modes = (Mode.REMINDER_CONFIRM,)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders import checkin
+
         if checkin.is_pending(turn):
             return checkin.declined(turn)
         turn.conv.home()
@@ -132,6 +133,9 @@ class ReminderConfirmUnclearHandler(Handler):
     modes = (Mode.REMINDER_CONFIRM,)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders import checkin
+        from backcare.handlers.reminders.actions import CONFIRM_REPROMPT, pending_schedule
+
         t = turn.t
         due = checkin.pending_due(turn, self.ctx)
         if due is not None:
@@ -181,6 +185,10 @@ class ListRemindersHandler(Handler):
     intents = ("ListRemindersIntent",)
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders import checkin
+        from backcare.handlers.reminders.actions import merged
+        from backcare.persistence import user_data
+
         t = turn.t
         records = user_data.load(turn.handler_input)["reminders"]
         turn.conv.home()
@@ -209,6 +217,9 @@ class CancelRemindersHandler(Handler):
         kind = resolved_id(turn.handler_input, "kind")
         if kind in CANCEL_KINDS:
             return cancel(turn, kind)
+        from backcare.handlers.reminders import checkin
+        from backcare.persistence import user_data
+
         records = user_data.load(turn.handler_input)["reminders"]
         if user_data.status(turn.handler_input) == user_data.UNAVAILABLE:
             turn.conv.home()
@@ -235,6 +246,9 @@ class PermissionResponseHandler(Handler):
     everywhere = True
 
     def respond(self, turn: Turn) -> Response:
+        from backcare.handlers.reminders import checkin
+        from backcare.handlers.reminders.actions import create, pending_schedule
+
         request = turn.request
         if getattr(request, "name", None) != ASK_FOR:
             log.warning("a Connections.Response this skill did not ask for")
@@ -259,7 +273,12 @@ class PermissionResponseHandler(Handler):
 
 def handlers(ctx: SkillContext) -> list[Handler]:
     # The offer after listing none: the default posture schedule, confirmed first.
-    ctx.offer_actions[Offer.POSTURE_REMINDERS] = lambda turn, prefix="": start_posture(turn, prefix)
+    def posture_reminders(turn: Turn, prefix: str = "") -> Response:
+        from backcare.handlers.reminders.actions import start_posture
+
+        return start_posture(turn, prefix)
+
+    ctx.offer_actions[Offer.POSTURE_REMINDERS] = posture_reminders
     return [
         PermissionResponseHandler(ctx), SetPostureReminderHandler(ctx), SetStretchReminderHandler(ctx),
         ListRemindersHandler(ctx), CancelRemindersHandler(ctx), ConfirmReminderHandler(ctx),
