@@ -8,7 +8,8 @@ turn of the check never imports the AWS SDK.
    (`prepare`), then a read of a key no user has, and the visit's update and a write that
    DynamoDB must refuse (`prime`:
    connection, signing, serialising, parsing; nothing is written);
-2. the first request's lazy imports: the SDK's timestamp parser, `requests` for the Alexa APIs;
+2. the first request's lazy imports: the SDK's timestamp parser, `requests` for the Alexa APIs,
+   and the skill's own modules that handler areas import where they use them (`DEFERRED`);
 3. one LaunchRequest through a store-less copy of the skill (nothing is stored: the copy has no
    store), which loads the handlers' and the content's first-use paths.
 With SnapStart, open connections are closed just before the snapshot (they would be dead after
@@ -26,6 +27,15 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 WARM_UP_USER = "amzn1.ask.account.BACKCARE-WARM-UP"
+# The skill's modules that are imported where they are used, not with the handlers (handlers/base.py,
+# "Imports"): an on-demand yes/no turn never loads them (tests/deploy/test_cold_path.py); a paid
+# initialisation loads them all, so no first request waits for them.
+DEFERRED = (
+    "backcare.persistence.user_data", "backcare.handlers.exercises.programme", "backcare.handlers.exercises.progress",
+    "backcare.handlers.exercises.speech", "backcare.handlers.reminders.actions", "backcare.handlers.reminders.checkin",
+    "backcare.schedule", "backcare.services.reminders", "backcare.services.settings", "backcare.services.progressive",
+    "ask_sdk_model.slu.entityresolution",
+)
 
 
 def warm_up(config: Any, adapter: Any) -> dict[str, float]:
@@ -58,9 +68,14 @@ def _store(adapter: Any) -> None:
 
 
 def _imports() -> None:
+    import importlib
+
     import dateutil.parser  # noqa: F401 -- the SDK parses every request's timestamp with it
     import requests  # noqa: F401 -- TimeoutApiClient imports it on the first Alexa API call
     from urllib3.util import Timeout  # noqa: F401
+
+    for name in DEFERRED:
+        importlib.import_module(name)
 
 
 def _request(config: Any) -> None:

@@ -10,19 +10,16 @@ import sys
 
 import pytest
 
+from backcare.warmup import DEFERRED
 from backcare_tools import envelopes as env
 from support import ROOT
 
 LAMBDA_DIR = ROOT / "lambda"
 HEAVY = ("boto3", "botocore", "requests", "flask", "pydub", "backcare_tools.audio", "backcare_tools.nlu", "sqlite3",
          "urllib.request", "xml.sax", "importlib.resources", "tempfile")
-# Built with the skill only as declarations (every handler class), run only by their own requests:
-# the store's data layer, the exercise programme, the reminder use cases, schedules, the Alexa APIs.
-LAZY = ("backcare.persistence.user_data", "backcare.handlers.exercises.programme",
-        "backcare.handlers.exercises.progress", "backcare.handlers.exercises.speech",
-        "backcare.handlers.reminders.actions", "backcare.handlers.reminders.checkin", "backcare.schedule",
-        "backcare.services.reminders", "backcare.services.settings", "backcare.warmup",
-        "ask_sdk_model.slu.entityresolution")
+# Imported where they are used, not with the handlers: the store's data layer, the exercise
+# programme, the reminder use cases, schedules, the Alexa APIs (and the warm-up itself).
+LAZY = (*DEFERRED, "backcare.warmup")
 
 CHILD = """
 import json, sys

@@ -33,8 +33,10 @@ CHILD = textwrap.dedent("""
     import json, sys
     sys.path.insert(0, sys.argv[1])
     import lambda_function
+    from backcare.warmup import DEFERRED
     loaded = {name: name in sys.modules for name in ("botocore", "requests", "dateutil.parser")}
-    print(json.dumps({"after_init": loaded}), flush=True)
+    print(json.dumps({"after_init": loaded, "deferred_missing": [m for m in DEFERRED if m not in sys.modules]}),
+          flush=True)
     if sys.argv[2] != "-":
         from backcare_tools import envelopes
         if sys.argv[2] == "launch":
@@ -87,6 +89,8 @@ def test_a_paid_initialisation_builds_the_store_client_and_warms_the_first_reque
     lines, output = start_lambda(fault_proxy.url, initialization, "launch", user_id)
     assert lines[0]["after_init"] == {"botocore": True, "requests": True, "dateutil.parser": True}, \
         f"{initialization}: the first request's imports must be done during initialisation: {lines[0]}"
+    assert lines[0]["deferred_missing"] == [], \
+        f"{initialization}: the modules the handlers import where used must be loaded at init: {lines[0]}"
     assert fault_proxy.targets() == ["GetItem", "UpdateItem", "PutItem", "UpdateItem", "PutItem"], (
         f"{initialization}: expected the warm-up's read, refused visit update and refused write, then the "
         f"first visit's read (the visit update, refused: nothing stored) and write: {fault_proxy.targets()}")
