@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
+from typing import NamedTuple
 
 
 class Disposition(IntEnum):
@@ -41,8 +42,7 @@ class Answer(StrEnum):
     UNSURE = "unsure"
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):  # a table row: a NamedTuple costs a tenth of a frozen dataclass at import
     id: str
     level: Disposition
 

@@ -17,7 +17,8 @@ light helpers need (this module, the conversation, offers, slots, the texts); th
 (`backcare.persistence.user_data`), another area's use cases (reminder actions, the exercise
 programme and progress), schedules and the Alexa services are imported inside the functions that
 use them. `tests/deploy/test_cold_path.py` lists what a yes/no turn must not load. For the same
-reason the tables of text keys are NamedTuples: creating a frozen dataclass costs about ten times
+reason small immutable values (tables of text keys, table rows, the conversation's tips place and
+last response, a stored record) are NamedTuples: creating a frozen dataclass costs about ten times
 as much at import (0.5 to 1 ms each).
 """
 

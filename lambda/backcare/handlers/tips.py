@@ -10,7 +10,6 @@ that name is what the session keeps; the stored last tip is {"topic": topic, "in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ask_sdk_model import Response
@@ -40,10 +39,9 @@ TIP_TOPICS: tuple[str, ...] = tuple(TIP_TEXTS)
 MORE, MORE_REPROMPT = "tips.more", "tips.more.reprompt"
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):  # a table row too
     topic: str
-    index: int
+    index: int  # the page's place in its topic (from 0); shadows tuple.index, never used on a page
 
     @property
     def name(self) -> str:
