@@ -12,6 +12,11 @@ Sources (one value per line; blank lines and lines starting with # are ignored):
     sources/<locale>/samples/<Intent>.txt       samples only that locale adds (GP, A and E, ...)
     sources/<locale>/types/<TYPE>/<id>.txt      synonyms that locale adds (bum, wee, ...); for the
                                                 symptoms (SHARED_IN_EVERY_LOCALE) every locale gets them
+    sources/common/classes/<name>.txt           a vocabulary class: words that fill the same place
+                                                ("a and e", "casualty", "the e r"); a sample or synonym
+                                                line that says <name> stands for one line per member,
+                                                so every frame gets the whole class (classes may use
+                                                classes)
 
 The committed <locale>.json files are the deploy artefact; a test checks they equal this output.
 """
@@ -35,6 +40,8 @@ MAX_VALUE_CHARS = 140
 SAMPLE_WORDS = re.compile(r"^[a-z][a-z' .\-]*$")
 VALUE_TEXT = re.compile(r"^[a-z][a-z' .\-]*$")
 SLOT_REF = re.compile(r"\{([^{}]*)\}")
+CLASS_REF = re.compile(r"<([a-z_]+)>")
+MAX_CLASS_DEPTH = 4
 # Safety vocabulary is shared: a red flag said in any region's words ("bum", "butt", "wee",
 # "loo") is understood in every locale (people travel and move; many use an en-US device).
 # For these types every locale's extras are merged into every locale, its own first.
@@ -75,9 +82,35 @@ def unique(items: list[str]) -> list[str]:
     return [item for item in items if not (item in seen or seen.add(item))]
 
 
+def read_class(name: str, root: Path = SOURCES) -> list[str]:
+    path = root / "common" / "classes" / f"{name}.txt"
+    members = read_lines(path)
+    if not members:
+        raise SourceError(f"{path}: no such vocabulary class (or it is empty)")
+    return members
+
+
+def expand_classes(lines: list[str], root: Path = SOURCES, where: str = "", depth: int = 0) -> list[str]:
+    """Each line with <name> becomes one line per member of that class (all combinations)."""
+    out: list[str] = []
+    for line in lines:
+        ref = CLASS_REF.search(line)
+        if not ref:
+            out.append(line)
+            continue
+        if depth >= MAX_CLASS_DEPTH:
+            raise SourceError(f"{where}: {line!r}: classes nested more than {MAX_CLASS_DEPTH} deep")
+        filled = [" ".join((line[:ref.start()] + member + line[ref.end():]).split())
+                  for member in read_class(ref.group(1), root)]
+        out += expand_classes(filled, root, where, depth + 1)
+    return out
+
+
 def samples_for(intent: str, locale: str, root: Path = SOURCES) -> list[str]:
-    return unique(read_lines(root / "common" / "samples" / f"{intent}.txt")
-                  + read_lines(root / locale / "samples" / f"{intent}.txt"))
+    common = root / "common" / "samples" / f"{intent}.txt"
+    own = root / locale / "samples" / f"{intent}.txt"
+    return unique(expand_classes(read_lines(common), root, str(common))
+                  + expand_classes(read_lines(own), root, str(own)))
 
 
 def slot_types(root: Path = SOURCES) -> list[str]:
@@ -90,9 +123,14 @@ def values_for(type_name: str, locale: str, root: Path = SOURCES) -> list[dict]:
         words = read_lines(path)
         if not words:
             raise SourceError(f"{path}: empty (first line is the value's name)")
+        if CLASS_REF.search(words[0]):
+            raise SourceError(f"{path}: the value's name (first line) cannot use a class")
+        words = expand_classes(words, root, str(path))
         sources = [locale, *(other for other in LOCALES if other != locale)] \
             if type_name in SHARED_IN_EVERY_LOCALE else [locale]
-        extra = [word for source in sources for word in read_lines(root / source / "types" / type_name / path.name)]
+        extra = [word for source in sources
+                 for word in expand_classes(read_lines(root / source / "types" / type_name / path.name), root,
+                                            str(root / source / "types" / type_name / path.name))]
         name, synonyms = words[0], [w for w in unique(words[1:] + extra) if w != words[0]]
         values.append({"id": path.stem, "name": {"value": name, "synonyms": synonyms}})
     for path in (root / locale / "types" / type_name).glob("*.txt"):

@@ -10,6 +10,10 @@ accuracy, red-flag recall and every miss. Local tooling only.
 Red-flag rows expect `EmergencyIntent` or `ReportSymptomIntent` with a symptom. One is resolved
 when the NLU returns that symptom, `EmergencyIntent`, or a symptom at least as serious in
 SPEC §3 (`backcare_tools.nlu.levels`): a safe answer even where not the exact one.
+
+Over-triage harms too: a false emergency is a row whose expected outcome is below EMERGENCY
+(any intent other than `EmergencyIntent`, or a symptom below EMERGENCY level) where the NLU's
+answer would give EMERGENCY (`EmergencyIntent`, or a symptom of EMERGENCY level).
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ class Example:
     locale: str | None = None  # optional `locale` column: the row is only for that locale
 
 
+def outcome_level(intent: str, slots: dict[str, str]) -> Level:
+    """The triage level an answer gives by itself (outside any question): an emergency request is
+    EMERGENCY, a reported symptom its SPEC §3 level, anything else no level (SELF_CARE)."""
+    if intent == EMERGENCY:
+        return Level.EMERGENCY
+    if intent == REPORT and "symptom" in slots:
+        return level(slots["symptom"])
+    return Level.SELF_CARE
+
+
 @dataclass
 class Outcome:
     example: Example
@@ -57,6 +71,12 @@ class Outcome:
     @property
     def red_flag(self) -> bool:
         return self.example.intent == EMERGENCY or (self.example.intent == REPORT and "symptom" in self.example.slots)
+
+    @property
+    def false_emergency(self) -> bool:
+        """Expected below EMERGENCY, but the answer would give EMERGENCY."""
+        return (outcome_level(self.example.intent, self.example.slots) < Level.EMERGENCY
+                and outcome_level(self.intent, self.slots) == Level.EMERGENCY)
 
     @property
     def red_flag_resolved(self) -> bool:
@@ -95,6 +115,14 @@ class Report:
         flags = self.red_flags
         return sum(o.red_flag_resolved for o in flags) / len(flags) if flags else 1.0
 
+    @property
+    def below_emergency(self) -> list[Outcome]:
+        return [o for o in self.outcomes if outcome_level(o.example.intent, o.example.slots) < Level.EMERGENCY]
+
+    @property
+    def false_emergencies(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.false_emergency]
+
     def per_intent(self) -> dict[str, dict[str, float]]:
         expected = Counter(o.example.intent for o in self.outcomes)
         predicted = Counter(o.intent for o in self.outcomes)
@@ -119,6 +147,8 @@ class Report:
             "slot_accuracy": round(self.slot_accuracy, 4),
             "red_flag_rows": len(self.red_flags),
             "red_flag_recall": round(self.red_flag_recall, 4),
+            "false_emergencies": len(self.false_emergencies),
+            "rows_below_emergency": len(self.below_emergency),
             "per_intent": {k: {m: round(v, 4) if isinstance(v, float) else v for m, v in row.items()}
                            for k, row in self.per_intent().items()},
             "misses": [{"utterance": o.example.utterance, "expected": o.example.intent, "got": o.intent,
@@ -161,6 +191,8 @@ def format_report(report: Report) -> str:
     resolved = sum(o.red_flag_resolved for o in report.red_flags)
     lines.insert(1, f"red-flag recall {report.red_flag_recall:.1%} ({resolved} of {len(report.red_flags)} red-flag "
                     "sentences resolved to their symptom or something at least as serious)")
+    lines.insert(2, f"false emergencies {len(report.false_emergencies)} (of {len(report.below_emergency)} rows "
+                    "expected below EMERGENCY, answered as an emergency request or an EMERGENCY-level symptom)")
     width = max([len(k) for k in report.per_intent()] + [6])
     lines.append(f"{'intent'.ljust(width)}  support  precision  recall")
     for intent, row in report.per_intent().items():
@@ -175,7 +207,7 @@ def format_report(report: Report) -> str:
         detail += f", got {o.intent}"
         if o.slots:
             detail += f" {o.slots}"
-        flag = "  RED FLAG MISSED" if o in missed_flags else ""
+        flag = "  RED FLAG MISSED" if o in missed_flags else "  FALSE EMERGENCY" if o.false_emergency else ""
         lines.append(f"  {o.example.utterance!r}: {detail} (confidence {o.confidence:.2f}){flag}")
     return "\n".join(lines)
 
@@ -205,7 +237,8 @@ def main(argv: list[str]) -> int:
         total = combined(reports)
         summary = (f"all locales: {len(total.outcomes)} utterances, intent accuracy {total.accuracy:.1%}, "
                    f"slot accuracy {total.slot_accuracy:.1%}, red-flag recall {total.red_flag_recall:.1%} "
-                   f"({len(total.red_flags)} red-flag rows)")
+                   f"({len(total.red_flags)} red-flag rows), false emergencies {len(total.false_emergencies)} "
+                   f"(of {len(total.below_emergency)} rows below EMERGENCY)")
     text = (json.dumps([r.to_json() for r in reports], indent=2) if args.json
             else "\n\n".join(format_report(r) for r in reports) + ("\n\n" + summary if len(reports) > 1 else ""))
     try:

@@ -32,7 +32,7 @@ def load_nlu(locale: str = "en-US", directory: str | None = None) -> Nlu:
     """The NLU for one locale, learned once per process (and cached on disk between processes)."""
     path = Path(directory) if directory else models_dir()
     data = read_model(json.loads((path / f"{locale}.json").read_text(encoding="utf-8")))
-    return Nlu(data, load_or_train(data))
+    return Nlu(data, load_or_train(data), locale=locale)
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from backcare_tools.nlu.text import normalise
+from backcare_tools.nlu.text import drop_now, normalise
 
 SLOT_REF = re.compile(r"\{(\w+)\}")
 NONE = "-"  # the "no value here" label of a slot-value classifier
@@ -27,6 +27,7 @@ BUILT_IN_VALUES: dict[str, tuple[str, ...]] = {
 }
 EXPANSIONS_PER_SAMPLE = 6
 CARRIERS_PER_VALUE = 2  # each synonym is also learned inside this many of its intent's sentences
+BARE_SLOT_EXAMPLES = 600  # at most this many synonyms fill a bare "{slot}" sample for the intent classifier
 FRAGMENT_WORDS = 3  # pieces of sentences without a value, up to this long, teach "no value here"
 
 
@@ -103,15 +104,19 @@ def expand(data: ModelData, intent: str, sample: str, rng: random.Random) -> lis
 
 
 def intent_examples(data: ModelData, seed: int = 7) -> tuple[list[str], list[str]]:
-    """(texts, intents) for the intent classifier."""
+    """(texts, intents) for the intent classifier ("now" dropped, as from what people say)."""
     rng = random.Random(seed)
     texts: list[str] = []
     labels: list[str] = []
     for intent, samples in data.samples.items():
         for sample in samples:
-            for text in expand(data, intent, sample, rng):
-                texts.append(text)
-                labels.append(intent)
+            filled = expand(data, intent, sample, rng)
+            if len(filled) > BARE_SLOT_EXAMPLES:
+                # a bare "{symptom}" filled with every synonym would drown the intent's other
+                # sentences ("I've done something to my back"); the value classifier learns them all
+                filled = rng.sample(filled, BARE_SLOT_EXAMPLES)
+            texts += [drop_now(text) for text in filled]
+            labels += [intent] * len(filled)
     return texts, labels
 
 
@@ -146,6 +151,9 @@ def value_examples(data: ModelData, slot_type: str, seed: int = 11) -> tuple[lis
             sentences |= set(expand(data, intent, sample, rng)[:2])
     # Whole sentences and their short pieces, since the resolver reads spans of an utterance.
     negatives = {piece for sentence in sentences for piece in pieces(sentence, FRAGMENT_WORDS)} | sentences
+    # the values of the other slot types ("heat or cold", "holiday", "posture") are not this type's
+    negatives |= {word for other, values in data.values.items() if other != slot_type
+                  for value in values for word in value.words}
     negatives -= synonyms
     texts += sorted(negatives)
     labels += [NONE] * len(negatives)

@@ -7,8 +7,8 @@
   finds a value said in other words ("my bum cheeks have gone dead").
 
 Training takes some seconds per locale, so the trained models are kept on disk, keyed by a hash
-of everything they were learned from (the model, the
-built-in phrases, this code and the scikit-learn version) (BACKCARE_NLU_CACHE, default ~/.cache/backcare/nlu).
+of everything they were learned from (the model, the built-in phrases, this code, data.py,
+text.py and the scikit-learn version) (BACKCARE_NLU_CACHE, default ~/.cache/backcare/nlu).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from backcare_tools.nlu import data as _data_module
+from backcare_tools.nlu import text as _text_module
 from backcare_tools.nlu.data import NONE, ModelData, intent_examples, value_examples
 
 CACHE_ENV = "BACKCARE_NLU_CACHE"
@@ -97,7 +98,8 @@ def cache_dir() -> Path:
 
 
 def cache_key(data: ModelData) -> str:
-    code = inspect.getsource(_data_module) + inspect.getsource(sys.modules[__name__])
+    code = (inspect.getsource(_data_module) + inspect.getsource(_text_module)
+            + inspect.getsource(sys.modules[__name__]))
     text = "|".join((data.digest, hashlib.sha256(code.encode()).hexdigest(), sklearn.__version__))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

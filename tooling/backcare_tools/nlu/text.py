@@ -22,10 +22,12 @@ _CONTRACTIONS = {
     "how's": "how is", "where's": "where is", "here's": "here is", "back's": "back is",
     "leg's": "leg is", "that'll": "that will", "y'know": "you know", "gonna": "going to",
     "wanna": "want to", "gotta": "got to", "kinda": "kind of", "sorta": "sort of", "pls": "please",
-    "plz": "please", "ya": "you", "cos": "because", "coz": "because",
+    "plz": "please", "cos": "because", "coz": "because", "weren't": "were not", "hadn't": "had not",
+    "ain't": "am not", "mustn't": "must not", "needn't": "need not", "shan't": "shall not", "dunno": "do not know",
+    "i'd've": "i would have", "nothin'": "nothing", "nothin": "nothing",
 }
-_ACRONYMS = {"gp": "g p", "gps": "g p", "a&e": "a and e", "mri": "m r i", "x-ray": "x ray", "xray": "x ray",
-             "physio's": "physio", "bum's": "bum is"}
+_ACRONYMS = {"gp": "g p", "gps": "g p", "iv": "i v", "uti": "u t i", "utis": "u t i", "a&e": "a and e",
+             "mri": "m r i", "x-ray": "x ray", "xray": "x ray", "physio's": "physio", "bum's": "bum is"}
 _WORDS_IN_CAPITALS = frozenset(("OK", "AM", "PM", "NO", "YES", "OH", "OW", "HI", "I"))
 _FILLERS_START = ("alexa", "um", "umm", "uh", "uhh", "erm", "hmm", "well", "so", "oh", "please", "hey")
 _FILLERS_END = ("please", "thanks", "thank you", "alexa", "yesterday", "last week", "last night", "recently",
@@ -75,13 +77,27 @@ _TRAILING_WHEN = re.compile(
 )
 
 
+# "Now" adds no urgency of its own ("go now", "I'm on the floor now"): it is dropped before the
+# intent classifier reads a sentence, from samples and utterances alike, except where it is the
+# meaning ("not now", "what now", "now and then", "just now", "right now").
+_NOW = re.compile(r"(?<!\bnot )(?<!\bwhat )(?<!\bfor )(?<!\buntil )(?<!\btill )(?<!\bfrom )"
+                  r"(?<!\bjust )(?<!\bby )(?<!\bright )\bnow\b(?! and\b)")
+
+
+def drop_now(text: str) -> str:
+    dropped = " ".join(_NOW.sub(" ", text).split())
+    return dropped or text
+
+
 def strip_fillers(text: str) -> str:
     text = _TRAILING_WHEN.sub("", text)
     changed = True
     while changed and text:
         changed = False
         for filler in _FILLERS_START:
-            if text.startswith(filler + " ") and " " in text[len(filler) + 1:]:  # "uh huh" stays
+            rest = text[len(filler) + 1:]
+            if (text.startswith(filler + " ") and " " in rest  # "uh huh" stays
+                    and rest.split()[0] not in ("huh", "uh", "hmm", filler)):
                 text, changed = text[len(filler) + 1:], True
         for filler in _FILLERS_END:
             if text.endswith(" " + filler):
