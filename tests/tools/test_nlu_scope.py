@@ -335,6 +335,93 @@ def test_answers_without_a_symptom():
     assert definition_question("what is saddle anaesthesia") and not definition_question("what does it mean if i")
 
 
+# --- after held-out round 6: each kind said in words written for these tests, never the round's -------
+
+NEGATION_INSIDE_THE_SYMPTOM = [  # the negation is part of the event: failing to get there, nothing passing
+    ("en-GB", "I had no warning before I soiled myself", "bowel"),
+    ("en-US", "I strain and strain and not a drop appears", "bladder"),
+    ("en-AU", "I sit on the loo and no wee will come", "bladder"),
+    ("en-CA", "I keep wetting myself and not reaching the loo in time", "bladder"),
+    ("en-IN", "I never reach the bathroom in time", "bladder"),
+    ("en-GB", "I never know when my bladder is full any more", "bladder"),
+    ("en-US", "the urge hits and I don't get to the bathroom before I leak", "bladder"),
+    ("en-AU", "I don't notice when I need a poo until it's out", "bowel"),
+]
+
+
+@pytest.mark.parametrize(("locale", "utterance", "symptom"), NEGATION_INSIDE_THE_SYMPTOM)
+def test_a_negation_inside_an_incontinence_or_retention_event_is_the_symptom(locale, utterance, symptom):
+    assert resolved(locale, utterance) == (REPORT, {"symptom": symptom}), f"{locale} {utterance!r}"
+
+
+BLADDER_OR_BOWEL_BY_THEIR_WORDS = [
+    ("en-GB", "I can't make it to the toilet before my bowels go", "bowel"),
+    ("en-US", "I can't keep my motions in", "bowel"),
+    ("en-AU", "stool keeps leaking out without me knowing", "bowel"),
+    ("en-CA", "I had an accident, it was a number two", "bowel"),
+    ("en-GB", "I lost control of my back passage", "bowel"),
+    ("en-IN", "I couldn't hold on to my number two", "bowel"),
+    ("en-US", "I can't hold my number one", "bladder"),
+    ("en-GB", "I'm passing water without meaning to", "bladder"),
+    ("en-AU", "wee comes out on its own now", "bladder"),
+]
+
+
+@pytest.mark.parametrize(("locale", "utterance", "symptom"), BLADDER_OR_BOWEL_BY_THEIR_WORDS)
+def test_bowel_words_without_urine_words_are_the_bowel_sign_and_the_other_way_round(locale, utterance, symptom):
+    assert resolved(locale, utterance) == (REPORT, {"symptom": symptom}), f"{locale} {utterance!r}"
+
+
+WEIGHT_GOING_DOWN = [
+    ("en-GB", "the scales keep going down and I'm not dieting"),
+    ("en-US", "my jeans are baggy now, I'm shrinking"),
+    ("en-AU", "I've had to tighten my belt, the pounds are falling off"),
+    ("en-CA", "my weight has been reducing for weeks"),
+    ("en-IN", "the kilos are coming off without trying"),
+]
+
+
+@pytest.mark.parametrize(("locale", "utterance"), WEIGHT_GOING_DOWN)
+def test_weight_or_clothes_with_a_going_down_verb_is_weight_loss(locale, utterance):
+    assert resolved(locale, utterance) == (REPORT, {"symptom": "weight_loss"}), f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize(("locale", "utterance", "symptom"), [
+    ("en-GB", "nothing like that, but I can't get hard any more", "sexual_function"),
+    ("en-US", "no issues there, but I keep running a temperature", "fever"),
+    ("en-AU", "nothing like that, but things don't work in the bedroom like they did", "sexual_function"),
+    ("en-IN", "none of that, though I've had cancer in the past", "cancer_history"),
+])
+def test_a_complaint_after_no_problem_like_that_but_is_a_report(locale, utterance, symptom):
+    assert resolved(locale, utterance) == (REPORT, {"symptom": symptom}), f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize(("utterance", "intent"), [
+    ("I don't reckon so", UNSURE),
+    ("I wouldn't have thought so", UNSURE),
+    ("I don't suppose so", UNSURE),
+    ("no, I don't imagine so", UNSURE),
+    ("right, I'm going now", "AMAZON.StopIntent"),
+    ("I'm heading off now, thanks", "AMAZON.StopIntent"),
+    ("I'll leave it there, ta", "AMAZON.StopIntent"),
+    ("that's all from me, bye", "AMAZON.StopIntent"),
+])
+def test_a_hedged_no_is_unsure_and_leave_taking_is_stop(utterance, intent):
+    for locale in LOCALES:
+        assert resolved(locale, utterance)[0] == intent, f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize("utterance", [
+    "no trouble going to the loo", "I can feel everything normally", "my waterworks are fine", "no accidents at all",
+    "I haven't lost any weight", "no, I've had no problems peeing", "I don't have any problems with my bowels",
+    "my weight isn't dropping", "nothing like that",
+])
+def test_the_round_6_mechanisms_leave_denials_denied(utterance):
+    for locale in LOCALES:
+        intent, slots = resolved(locale, utterance)
+        assert intent == NO, f"{locale} {utterance!r}: {intent} {slots}"
+
+
 # --- the red team's own sentences are not in the models ---------------------------------------------
 
 RED_TEAM = (  # issue 12's failure list, as reported: fixed by mechanisms, never added word for word

@@ -22,6 +22,7 @@ from backcare_tools.nlu.learn import Learned
 from backcare_tools.nlu.levels import level
 from backcare_tools.nlu.scope import (
     FILLERS,
+    NEGATORS,
     QUESTION_WORDS,
     Clause,
     Polarity,
@@ -84,6 +85,26 @@ GENERIC_WORDS = frozenset(("just", "only", "the", "one", "of", "them", "not", "b
 RELEVANCE = re.compile(r"^(?:what|how|why)\b.*\b(?:(?:have|has|got) to do with|related to|relevant to|connected to)\b")
 BOTH = re.compile(r"\b(?:both|either)(?: of)? (?:my )?(?:legs|feet|sides|thighs|calves)\b|\bboth sides\b")
 LASTING = re.compile(r"\b(?:weeks?|months?|fortnight|ages|years?|keeps? getting|keeps? on getting)\b")
+# Bladder and bowel kept apart by their vocabulary: a bladder reading in a sentence with bowel words and no urine
+# words is the bowel sign, and the other way round (the level is the same, the question differs).
+URINE_WORDS = frozenset(("urine", "urinate", "urinating", "urinated", "pee", "pees", "peed", "peeing", "wee", "wees",
+                         "weed", "weeing", "bladder", "waterworks", "piss", "pissing", "pissed"))
+URINE_PHRASES = re.compile(r"\b(?:number one|pass(?:ing|ed)? water|wet (?:myself|the bed|my(?:self)?))\b")
+STOOL_WORDS = frozenset(("poo", "poos", "pooed", "pooing", "poop", "poops", "pooped", "pooping", "stool", "stools",
+                         "motion", "motions", "bowel", "bowels", "faeces", "feces", "faecal", "fecal", "soiled",
+                         "soiling", "soil", "crap", "shit", "shat"))
+STOOL_PHRASES = re.compile(r"\b(?:number two|back passage|messed (?:myself|my pants)|open(?:ed)? my bowels)\b")
+# A report that names no symptom, said with these and a negation or a stop: the passing that will not come.
+TOILET_WORDS = frozenset(("toilet", "loo", "bathroom", "lavatory", "lav", "potty", "washroom", "restroom"))
+STOPPED = frozenset(("stopped", "stop", "stops", "shut", "blocked", "packed", "seized", "dried", "quit", "quits"))
+ACCIDENT = frozenset(("accident", "accidents"))
+# Weight said to go down ("my weight is dropping", "my belt is loose"): the weight-loss sign, not the pain worsening.
+WEIGHT_WORDS = frozenset(("weight", "weigh", "kilos", "kilo", "kg", "pounds", "lbs", "stone", "scales", "clothes",
+                          "trousers", "jeans", "pants", "belt", "waist", "dress", "shirt", "collar"))
+WEIGHT_DOWN = re.compile(r"\b(?:going down|goes down|gone down|went down|dropp(?:ing|ed|s)(?: off)?|drops?|"
+                         r"falling(?: off| away)?|fall(?:s|en)? off|fell off|coming off|came off|come off|"
+                         r"decreas(?:ing|ed|es)|reduc(?:ing|ed|es)|shrinking|shrunk|loose|looser|baggy|baggier|"
+                         r"hanging off|notch(?:es)? tighter|tighter notch|lighter)\b")
 HALF_HOUR_LOCALES = frozenset(("en-GB", "en-AU", "en-IE", "en-NZ"))
 # Intents that an unclear sentence naming a symptom is often mistaken for.
 UNSURE_OF = frozenset(("AMAZON.NoIntent", "AMAZON.YesIntent", "UnsureIntent", "AMAZON.NextIntent",
@@ -278,6 +299,10 @@ class Nlu:
                 intent, symptom, reason = REPORT, maybe, f"could be symptom {maybe.span.id} ({maybe.score:.2f})"
         if intent == REPORT and (symptom is None or symptom.score < SYMPTOM_FILL) and not reason.startswith("a "):
             symptom = self._eager(text)
+            if symptom is None or symptom.score < SYMPTOM_FILL:
+                symptom = self._retention(text) or symptom
+        if intent == REPORT and symptom is not None:
+            symptom = self._organ(text, symptom)
         if intent == REPORT and symptom and symptom.score >= SYMPTOM_OVERRIDE:
             confidence = max(confidence, symptom.score)
         if intent == FALLBACK:
@@ -317,6 +342,54 @@ class Nlu:
     def mentions(self, text: str, clauses: list[Clause]) -> list[Mention]:
         """Symptoms said in the utterance, clause by clause, each with whether it is admitted or denied."""
         found = [m for m in self._mentions(text, clauses) if m.found.exact or not self._other_value(m, text, clauses)]
+        found = [Mention(self._organ(clauses[m.clause].text if m.clause >= 0 else text, m.found), m.polarity, m.clause)
+                 for m in found]
+        return found + self._weight_mentions(clauses)
+
+    def _with_id(self, found: Found, symptom_id: str) -> Found:
+        value = next(v for v in self.data.values[SYMPTOM] if v.id == symptom_id)
+        span = found.span
+        return Found(Span(span.start, span.end, SYMPTOM, span.value, value.id, value.name), found.score, found.exact,
+                     found.core)
+
+    def _organ(self, text: str, found: Found) -> Found:
+        """Bladder or bowel by the words of the sentence: bowel words and no urine words make a bladder
+        reading the bowel sign, and the other way round; an accident said with either is that one."""
+        words = set(text.split())
+        urine = bool(words & URINE_WORDS or URINE_PHRASES.search(text))
+        stool = bool(words & STOOL_WORDS or STOOL_PHRASES.search(text))
+        if urine == stool:
+            return found
+        said = found.span.id
+        if said in ("bladder", "bowel") or (said == "major_trauma" and words & ACCIDENT):
+            return self._with_id(found, "bowel" if stool else "bladder")
+        return found
+
+    def _retention(self, text: str) -> Found | None:
+        """A report that names no symptom but says the passing will not come or has stopped, in the
+        words of the bladder, the bowel or the toilet: that sign."""
+        words = text.split()
+        said = set(words)
+        elimination = said & (URINE_WORDS | STOOL_WORDS | TOILET_WORDS) or URINE_PHRASES.search(text) \
+            or STOOL_PHRASES.search(text)
+        if not elimination or not said & (NEGATORS | STOPPED | {"not"}):
+            return None
+        symptom_id = "bowel" if said & STOOL_WORDS or STOOL_PHRASES.search(text) else "bladder"
+        value = next(v for v in self.data.values[SYMPTOM] if v.id == symptom_id)
+        return Found(Span(0, len(text), SYMPTOM, text, value.id, value.name), SYMPTOM_FILL)
+
+    def _weight_mentions(self, clauses: list[Clause]) -> list[Mention]:
+        """Weight, clothes or a belt said in a clause with a going-down verb: the weight-loss sign,
+        read before any other reading of the clause ("my weight keeps reducing" is not the pain worsening)."""
+        found = []
+        value = next(v for v in self.data.values[SYMPTOM] if v.id == "weight_loss")
+        for index, clause in enumerate(clauses):
+            down = WEIGHT_DOWN.search(clause.text)
+            if clause.particle or down is None or not set(clause.text.split()) & WEIGHT_WORDS:
+                continue
+            said = polarity(clause.text, down.start(), down.end())
+            span = Span(down.start(), down.end(), SYMPTOM, down.group(0), value.id, value.name)
+            found.append(Mention(Found(span, 1.0, exact=True), said, index))
         return found
 
     def _other_value(self, mention: Mention, text: str, clauses: list[Clause]) -> bool:

@@ -49,7 +49,13 @@ ABILITY = frozenset((
 # Said of the bladder, these are abilities only when negated ("I haven't peed"); "peeing myself" is a symptom.
 ELIMINATION = frozenset(("pee", "peed", "peeing", "wee", "weed", "weeing", "urinate", "urinated", "urinating",
                          "urine", "water"))
-ABILITY_PHRASES = ("get it up", "make it", "get going", "get started", "keep it in", "pass water", "pass urine",
+# Said negated, these are the passing itself or getting to the toilet ("no wee will come", "I never reach the loo",
+# "no warning"): the symptom, not a denial of it.
+ARRIVAL = frozenset(("come", "comes", "coming", "came", "appear", "appears", "appeared", "reach", "reached", "reaching",
+                     "warning", "budge", "budges", "shift", "shifts"))
+ABILITY_PHRASES = ("in time", "quick enough", "fast enough", "soon enough", "get there", "got there", "get to",
+                   "getting to", "got to", "get it up", "make it", "get going", "get started", "keep it in",
+                   "pass water", "pass urine",
                    "comes out", "come out", "coming out", "came out", "happens", "happening", "flow", "flows",
                    "stream")
 NORMAL = frozenset(("fine", "ok", "okay", "alright", "normal", "normally", "good", "grand", "perfect", "healthy",
@@ -78,6 +84,8 @@ ANY_MORE = ("any more", "anymore", "no longer", "not now", "these days")  # "I d
 # A negation's scope ends at these words (and at a clause boundary), or after SCOPE words.
 SCOPE_ENDS = frozenset(("and", "so", "then", "also", "plus", "while", "yet"))
 SCOPE = 6
+# A subordinate clause ("I had no warning | before I soiled myself") is out of the scope of a negation before it.
+SUBORDINATORS = frozenset(("before", "until", "till", "because", "when", "whenever", "after", "unless"))
 RELATIVES = frozenset(("that", "which", "who", "where"))
 QUESTION_WORDS = frozenset(("what", "which", "why", "how", "when", "where", "who", "should", "is", "are", "does", "do",
                             "can", "could", "would", "will", "shall"))
@@ -172,7 +180,7 @@ def _normal_at(words: list[str], i: int) -> bool:
 
 def _ability_at(words: list[str], i: int, *, negated: bool) -> bool:
     word = words[i]
-    if word in ABILITY or _normal_at(words, i) or (negated and word in ELIMINATION):
+    if word in ABILITY or _normal_at(words, i) or (negated and (word in ELIMINATION or word in ARRIVAL)):
         return True
     return any(words[i:i + len(p.split())] == p.split() for p in ABILITY_PHRASES)
 
@@ -239,7 +247,7 @@ def polarity(clause: str, start: int, end: int, *, exact: bool = False) -> Polar
         if _intended(words, i):
             continue  # "not trying to lose weight": the weight loss stands
         inside = i >= first
-        ended = any(w in SCOPE_ENDS for w in words[i + 1:first])
+        ended = any(w in SCOPE_ENDS or w in SUBORDINATORS for w in words[i + 1:first])
         if inside or (first - i <= SCOPE and not ended):
             negators.append(i)
     if not negators:
@@ -345,7 +353,9 @@ def double_negative(text: str) -> bool:
     if any(w in SCOPE_ENDS for w in words):
         return False
     for a, b in itertools.pairwise(positions):
-        same = words[a] == words[b] and not (words[a] == "not" and b == a + 1)
+        # "I wouldn't say I don't": a verb of saying or thinking between makes even the same word two negations
+        reported = any(w in ("say", "said", "saying", "claim", "pretend", "think", "thought") for w in words[a + 1:b])
+        same = words[a] == words[b] and not (words[a] == "not" and b == a + 1) and not reported
         if not same and b - a <= SCOPE:
             return True
     return False
