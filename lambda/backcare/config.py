@@ -23,8 +23,12 @@ def default_state_dir(env: Mapping[str, str]) -> str:
     return os.path.join(base, "backcare")
 
 
+# With a docstring of its own: for a class without one, @dataclass writes one with inspect.signature
+# (a cold start's time).
 @dataclass(frozen=True)
 class Config:
+    """The skill's settings, as `from_env` reads them from the environment."""
+
     skill_id: str | None = None
     persistence: str = "sqlite"
     table_name: str | None = None

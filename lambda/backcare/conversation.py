@@ -79,8 +79,7 @@ class ExercisePhase(StrEnum):
     RESUME = "resume"  # a pause from an earlier session: "shall we carry on from exercise `step`?"
 
 
-@dataclass(frozen=True)
-class ExercisePlace:
+class ExercisePlace(NamedTuple):
     """Position in a session of the exercise programme: exercise `step` of the level's plan,
     its set `part`; `paused` (in DOING) after "pause"; `easier` while the current exercise is
     done in its easier form."""
@@ -100,6 +99,8 @@ class LastResponse(NamedTuple):
 
 @dataclass
 class Conversation:
+    """Where the session stands: its mode and the fields that mode needs (see the module docstring)."""
+
     mode: Mode = Mode.HOME
     offers: tuple[Offer, ...] = ()
     triage: TriageState | None = None

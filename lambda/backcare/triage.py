@@ -22,7 +22,6 @@ The rules, one sentence each:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from enum import IntEnum, StrEnum
 from typing import NamedTuple
 
@@ -109,9 +108,8 @@ def _next_index(marks: str) -> int | None:
     return None
 
 
-@dataclass(frozen=True)
-class TriageState:
-    """Compact, serialisable progress of one check.
+class TriageState(NamedTuple):
+    """Compact, serialisable progress of one check (immutable: `_replace` gives a changed copy).
 
     marks: one character per question in QUESTIONS order (see the mark constants).
     current: index of the pending question, or None when the check has its outcome.
@@ -196,8 +194,7 @@ class StepKind(StrEnum):
     DECLINED = "declined"  # the user did not want the remaining questions
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """What the check wants said next.
 
     advice: a disposition whose advice must be said now, before the question (a volunteered
@@ -232,7 +229,7 @@ def _advance(marks: str, advised: Disposition, **details) -> Step:
     nxt = _next_index(marks)
     state = TriageState(marks=marks, current=nxt, advised=advised)
     if nxt is None:
-        return Step(StepKind.OUTCOME, replace(state, advised=state.worst), **details)
+        return Step(StepKind.OUTCOME, state._replace(advised=state.worst), **details)
     return Step(StepKind.ASK, state, **details)
 
 
@@ -268,7 +265,7 @@ class TriageCheck:
             if answer is Answer.NO:
                 return Step(StepKind.DECLINED, state)
             # Yes, or unsure: go on (asking is the safe side).
-            return Step(StepKind.ASK, replace(state, consent=False))
+            return Step(StepKind.ASK, state._replace(consent=False))
         assert state.current is not None
         index = state.current
         if answer is Answer.YES:
@@ -276,7 +273,7 @@ class TriageCheck:
         if answer is Answer.NO:
             return _advance(_set_mark(state.marks, index, NO), state.advised)
         if state.unsure == 0:
-            return Step(StepKind.REASK, replace(state, unsure=1, strays=0))
+            return Step(StepKind.REASK, state._replace(unsure=1, strays=0))
         # Second "unsure": the safe choice is to treat it as a yes.
         return _advance(_set_mark(state.marks, index, UNSURE_YES), state.advised,
                         unsure_counted=QUESTIONS[index])
@@ -289,8 +286,8 @@ class TriageCheck:
         if state.consent:
             return Step(StepKind.CONSENT, state)
         if state.strays == 0:
-            return Step(StepKind.REDIRECT, replace(state, strays=1))
-        return TriageCheck.answer(replace(state, strays=0), Answer.UNSURE)
+            return Step(StepKind.REDIRECT, state._replace(strays=1))
+        return TriageCheck.answer(state._replace(strays=0), Answer.UNSURE)
 
     @staticmethod
     def volunteer(state: TriageState | None, question_id: str) -> Step:
@@ -315,13 +312,13 @@ class TriageCheck:
         if running and nxt == base.current:
             # The pending question stays the one to ask: ask it again "to be sure", keeping its
             # counters, after any new advice.
-            kept = replace(base, marks=marks, advised=advised)
+            kept = base._replace(marks=marks, advised=advised)
             return Step(StepKind.CONFIRM, kept, advice=advice, volunteered=volunteered)
         new = TriageState(marks=marks, current=nxt, advised=advised)
         if running:
             return Step(StepKind.ASK, new, advice=advice, volunteered=volunteered)
         # No check was running: give the advice, then offer the remaining questions.
-        return Step(StepKind.CONSENT, replace(new, consent=True), advice=advice, volunteered=volunteered)
+        return Step(StepKind.CONSENT, new._replace(consent=True), advice=advice, volunteered=volunteered)
 
     @staticmethod
     def go_back(state: TriageState) -> Step:
@@ -333,7 +330,7 @@ class TriageCheck:
         nxt = _next_index(marks)
         new = TriageState(marks=marks, current=nxt, advised=min(state.advised, _worst(marks)))
         if nxt is None:
-            return Step(StepKind.OUTCOME, replace(new, advised=new.worst))
+            return Step(StepKind.OUTCOME, new._replace(advised=new.worst))
         return Step(StepKind.ASK, new, went_back=True)
 
 

@@ -17,16 +17,18 @@ light helpers need (this module, the conversation, offers, slots, the texts); th
 (`backcare.persistence.user_data`), another area's use cases (reminder actions, the exercise
 programme and progress), schedules and the Alexa services are imported inside the functions that
 use them. `tests/deploy/test_cold_path.py` lists what a yes/no turn must not load. For the same
-reason small immutable values (tables of text keys, table rows, the conversation's tips place and
-last response, a stored record) are NamedTuples: creating a frozen dataclass costs about ten times
-as much at import (0.5 to 1 ms each).
+reason immutable values (tables of text keys, table rows, the check's state and steps, the
+conversation's tips and exercise places and last response, a locale's texts, a stored record) are
+NamedTuples (`_replace` for a changed copy): creating a frozen dataclass costs about ten times as
+much at import (0.5 to 1 ms each), and the turn and the skill's context are plain classes. The two
+dataclasses left are the conversation (mutable, compared, copied with `replace`) and `Config`
+(tools change it with `dataclasses.replace`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
@@ -55,20 +57,21 @@ _ROUTE = "backcare.route"
 OfferAction = Callable[["Turn", str], Response]
 
 
-@dataclass
 class Turn:
     """One request: who is asking, in which locale, where the conversation stands."""
 
-    handler_input: HandlerInput
-    conv: Conversation
-    t: Texts
-    locale: str
-    new_session: bool
-    has_session: bool
-    # Set by handlers: the most serious advice this response gives (the disclaimer never
-    # stands in front of EMERGENCY or URGENT advice), and whether it already holds the disclaimer.
-    advice: Disposition | None = None
-    disclaimer_said: bool = False
+    def __init__(self, handler_input: HandlerInput, conv: Conversation, t: Texts, locale: str,
+                 new_session: bool, has_session: bool) -> None:
+        self.handler_input = handler_input
+        self.conv = conv
+        self.t = t
+        self.locale = locale
+        self.new_session = new_session
+        self.has_session = has_session
+        # Set by handlers: the most serious advice this response gives (the disclaimer never
+        # stands in front of EMERGENCY or URGENT advice), and whether it already holds the disclaimer.
+        self.advice: Disposition | None = None
+        self.disclaimer_said = False
 
     @property
     def request(self):
@@ -115,16 +118,16 @@ def symptom_of(handler_input: HandlerInput) -> str | None:
     return most_serious(resolved_ids(handler_input, "symptom"))
 
 
-@dataclass
 class SkillContext:
     """Dependencies handed to every handler by build_skill."""
 
-    config: Config
-    clock: Callable[[], datetime]
-    # What a yes to each offer does, registered by the handler areas; an offer whose action is
-    # missing is never made.
-    offer_actions: dict[Offer, OfferAction] = field(default_factory=dict)
-    router: Router | None = None
+    def __init__(self, config: Config, clock: Callable[[], datetime]) -> None:
+        self.config = config
+        self.clock = clock
+        # What a yes to each offer does, registered by the handler areas; an offer whose action is
+        # missing is never made.
+        self.offer_actions: dict[Offer, OfferAction] = {}
+        self.router: Router | None = None  # wired by build_skill once every handler exists
 
 
 class Handler(AbstractRequestHandler):

@@ -8,7 +8,6 @@ handled everywhere (symptoms.py, builtins.py) and so reach the check too.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import NamedTuple
 
 from ask_sdk_model import Response
@@ -297,7 +296,7 @@ class CheckComplaintHandler(Handler):
     def respond(self, turn: Turn) -> Response:
         state = pending(turn)
         if slot_value(turn.handler_input, "symptom") and not state.consent:
-            return speak_step(turn, self.ctx, replace(TriageCheck.current(state), kind=StepKind.CONFIRM))
+            return speak_step(turn, self.ctx, TriageCheck.current(state)._replace(kind=StepKind.CONFIRM))
         return speak_step(turn, self.ctx, TriageCheck.stray(state))
 
 

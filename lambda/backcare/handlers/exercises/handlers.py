@@ -16,7 +16,6 @@ Lambda answering a turn outside the exercises never loads them (tests/deploy/tes
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ask_sdk_model import Response
@@ -259,7 +258,7 @@ class EasierHandler(_InSession):
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
         if place.easier:
-            turn.conv.go(Mode.EXERCISE, exercise=replace(place, paused=False))
+            turn.conv.go(Mode.EXERCISE, exercise=place._replace(paused=False))
             return ask(turn, turn.t(EASIER_ALREADY), turn.t(REPROMPT))
         return guide(turn, self.ctx, level, place.step, place.part, easier=True, announce_easier=True)
 
@@ -277,7 +276,7 @@ class PauseHandler(_InSession):
 
     def doing(self, turn: Turn, level: Level, place: ExercisePlace) -> Response:
         t = turn.t
-        turn.conv.go(Mode.EXERCISE, exercise=replace(place, paused=True))
+        turn.conv.go(Mode.EXERCISE, exercise=place._replace(paused=True))
         from backcare.handlers.exercises import progress
 
         kept = progress.keep_pause(turn.handler_input, level.number, place.step)
