@@ -343,6 +343,9 @@ NEGATION_INSIDE_THE_SYMPTOM = [  # the negation is part of the event: failing to
     ("en-AU", "I sit on the loo and no wee will come", "bladder"),
     ("en-CA", "I keep wetting myself and not reaching the loo in time", "bladder"),
     ("en-IN", "I never reach the bathroom in time", "bladder"),
+    ("en-GB", "I'm busting for a wee and it won't start", "bladder"),
+    ("en-US", "I sat on the toilet for ages and no pee came", "bladder"),
+    ("en-CA", "my bladder seems to have stopped", "bladder"),
     ("en-GB", "I never know when my bladder is full any more", "bladder"),
     ("en-US", "the urge hits and I don't get to the bathroom before I leak", "bladder"),
     ("en-AU", "I don't notice when I need a poo until it's out", "bowel"),
@@ -414,7 +417,7 @@ def test_a_hedged_no_is_unsure_and_leave_taking_is_stop(utterance, intent):
 @pytest.mark.parametrize("utterance", [
     "no trouble going to the loo", "I can feel everything normally", "my waterworks are fine", "no accidents at all",
     "I haven't lost any weight", "no, I've had no problems peeing", "I don't have any problems with my bowels",
-    "my weight isn't dropping", "nothing like that",
+    "my weight isn't dropping", "nothing like that", "no, I always make it to the toilet in time",
 ])
 def test_the_round_6_mechanisms_leave_denials_denied(utterance):
     for locale in LOCALES:

@@ -100,7 +100,9 @@ STOPPED = frozenset(("stopped", "stop", "stops", "shut", "blocked", "packed", "s
 ACCIDENT = frozenset(("accident", "accidents"))
 # Weight said to go down ("my weight is dropping", "my belt is loose"): the weight-loss sign, not the pain worsening.
 WEIGHT_WORDS = frozenset(("weight", "weigh", "kilos", "kilo", "kg", "pounds", "lbs", "stone", "scales", "clothes",
-                          "trousers", "jeans", "pants", "belt", "waist", "dress", "shirt", "collar"))
+                          "trousers", "jeans", "pants", "belt", "waist", "waistband", "dress", "dresses", "shirt",
+                          "shirts", "collar", "collars", "skirt", "skirts", "top", "tops", "ring", "rings"))
+RETENTION_REACH = 4  # a negation or a stop this near a bladder, bowel or toilet word says the passing will not come
 WEIGHT_DOWN = re.compile(r"\b(?:going down|goes down|gone down|went down|dropp(?:ing|ed|s)(?: off)?|drops?|"
                          r"falling(?: off| away)?|fall(?:s|en)? off|fell off|coming off|came off|come off|"
                          r"decreas(?:ing|ed|es)|reduc(?:ing|ed|es)|shrinking|shrunk|loose|looser|baggy|baggier|"
@@ -301,6 +303,9 @@ class Nlu:
             symptom = self._eager(text)
             if symptom is None or symptom.score < SYMPTOM_FILL:
                 symptom = self._retention(text) or symptom
+        if intent == REPORT and symptom is not None and symptom.span.id == "duration_worsening" and not symptom.exact:
+            # "... for ages and nothing came": the time read as lasting pain, the passing that will not come said too
+            symptom = self._retention(text) or symptom
         if intent == REPORT and symptom is not None:
             symptom = self._organ(text, symptom)
         if intent == REPORT and symptom and symptom.score >= SYMPTOM_OVERRIDE:
@@ -370,9 +375,11 @@ class Nlu:
         words of the bladder, the bowel or the toilet: that sign."""
         words = text.split()
         said = set(words)
-        elimination = said & (URINE_WORDS | STOOL_WORDS | TOILET_WORDS) or URINE_PHRASES.search(text) \
-            or STOOL_PHRASES.search(text)
-        if not elimination or not said & (NEGATORS | STOPPED | {"not"}):
+        places = [i for i, w in enumerate(words) if w in URINE_WORDS | STOOL_WORDS | TOILET_WORDS]
+        places += [len(text[:m.start()].split()) for pattern in (URINE_PHRASES, STOOL_PHRASES)
+                   for m in pattern.finditer(text)]
+        stops = [i for i, w in enumerate(words) if w in NEGATORS | STOPPED or w == "not"]
+        if not any(abs(i - j) <= RETENTION_REACH for i in places for j in stops):
             return None
         symptom_id = "bowel" if said & STOOL_WORDS or STOOL_PHRASES.search(text) else "bladder"
         value = next(v for v in self.data.values[SYMPTOM] if v.id == symptom_id)

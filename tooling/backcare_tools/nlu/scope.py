@@ -178,6 +178,13 @@ def _normal_at(words: list[str], i: int) -> bool:
     return words[i] in NORMAL and not (words[i] == "right" and words[i + 1:i + 2] and words[i + 1] in _SIDE_NOUNS)
 
 
+STEADILY = frozenset(("always", "still", "easily"))
+
+
+def _ability_phrase_at(words: list[str], i: int) -> bool:
+    return any(words[i:i + len(p.split())] == p.split() for p in ABILITY_PHRASES)
+
+
 def _ability_at(words: list[str], i: int, *, negated: bool) -> bool:
     word = words[i]
     if word in ABILITY or _normal_at(words, i) or (negated and (word in ELIMINATION or word in ARRIVAL)):
@@ -263,7 +270,10 @@ def polarity(clause: str, start: int, end: int, *, exact: bool = False) -> Polar
         normal = any((_normal_at(words, j) or words[j] in ABILITY_NOUNS) and not _absorbed(words, j)
                      and words[j - 1:j] != ["than"] for j in near)
         can = any(words[j] == "can" and any(w in ABILITY for w in words[j + 1:j + 3]) for j in range(len(words)))
-        return Polarity.DENIED if normal or can else Polarity.ADMITTED
+        # "I always make it to the loo in time": getting there, said to happen always, with no problem said
+        always = any(words[j] in STEADILY and any(_ability_phrase_at(words, k) for k in range(j + 1, j + 4))
+                     for j in range(len(words))) and not any(w in PROBLEM for w in words)
+        return Polarity.DENIED if normal or can or always else Polarity.ADMITTED
     if any(_has(words, p) for p in ANY_MORE) and not any(words[j] in NORMAL for j in range(len(words))):
         return Polarity.ADMITTED  # "I don't have cancer any more": it was there
     innermost = negators[-1]
