@@ -427,6 +427,59 @@ def test_the_round_6_mechanisms_leave_denials_denied(utterance):
 
 # --- the red team's own sentences are not in the models ---------------------------------------------
 
+# --- round-7 kinds, in other words: a wish to be dead with no self-harm word, someone else in danger, a
+# crash or fall told as a story, a drug by nickname or by what it does, not knowing the bladder is full ---------
+
+NOT_ALIVE = [
+    ("en-GB", "i just don't want to be around any more"), ("en-US", "some days i just want to not wake up"),
+    ("en-AU", "i keep thinking about ending things"), ("en-CA", "i can't go on any more, honestly"),
+    ("en-IN", "they'd be better off if i were dead"), ("en-GB", "what's the point of being alive like this"),
+]
+
+
+@pytest.mark.parametrize(("locale", "utterance"), NOT_ALIVE)
+def test_a_wish_not_to_be_alive_is_an_emergency(locale, utterance):
+    assert resolved(locale, utterance)[0] == EMERGENCY, f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize(("locale", "utterance"), [
+    ("en-GB", "end the session please"), ("en-US", "stop the exercises"), ("en-AU", "I'm done now"),
+    ("en-GB", "I've had enough for today"),
+])
+def test_ending_the_session_or_an_exercise_is_stop_not_an_emergency(locale, utterance):
+    assert resolved(locale, utterance)[0] == "AMAZON.StopIntent", f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize(("locale", "utterance"), [
+    ("en-GB", "my partner has collapsed in the kitchen"), ("en-US", "my grandpa is unresponsive"),
+    ("en-AU", "my brother is having a seizure"), ("en-CA", "my kid got into my sleeping pills"),
+    ("en-IN", "my father is not breathing properly"),
+])
+def test_someone_else_in_danger_is_an_emergency(locale, utterance):
+    assert resolved(locale, utterance)[0] == EMERGENCY, f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize(("locale", "utterance", "symptom"), [
+    ("en-US", "a pickup t-boned me in March and my back has hurt ever since", "major_trauma"),
+    ("en-AU", "came off the stepladder at home and it's been bad since", "major_trauma"),
+    ("en-GB", "I got knocked down by a van last month", "major_trauma"),
+    ("en-GB", "I've been taking prednisolone for my lungs", "bone_risk"),
+    ("en-US", "I get infliximab infusions", "infection_risk"),
+    ("en-AU", "I can't tell when I need a wee any more", "bladder"),
+])
+def test_a_story_a_drug_name_or_a_lost_sensation_is_the_sign(locale, utterance, symptom):
+    intent, slots = resolved(locale, utterance)
+    assert intent == REPORT and level(slots.get("symptom", "")) >= level(symptom), f"{locale} {utterance!r}"
+
+
+@pytest.mark.parametrize(("locale", "utterance"), [
+    ("en-GB", "a dull ache across the bottom of my back"), ("en-US", "my belt's gone in another notch"),
+    ("en-GB", "scrap all my reminders"),
+])
+def test_a_lower_back_place_a_belt_notch_or_a_cancel_verb_is_no_emergency(locale, utterance):
+    assert not gives_emergency(*resolved(locale, utterance)), f"{locale} {utterance!r}"
+
+
 RED_TEAM = (  # issue 12's failure list, as reported: fixed by mechanisms, never added word for word
     "no my legs are fine it's my bum that's numb", "no i didn't feel myself poo", "nah i have cancer",
     "well no except i can hardly stand", "no well sometimes", "i haven't had a wee since yesterday",

@@ -106,7 +106,9 @@ RETENTION_REACH = 4  # a negation or a stop this near a bladder, bowel or toilet
 WEIGHT_DOWN = re.compile(r"\b(?:going down|goes down|gone down|went down|dropp(?:ing|ed|s)(?: off)?|drops?|"
                          r"falling(?: off| away)?|fall(?:s|en)? off|fell off|coming off|came off|come off|"
                          r"decreas(?:ing|ed|es)|reduc(?:ing|ed|es)|shrinking|shrunk|loose|looser|baggy|baggier|"
-                         r"hanging off|notch(?:es)? tighter|tighter notch|lighter)\b")
+                         r"hanging off|notch(?:es)? tighter|tighter notch|lighter|"
+                         r"(?:take|takes|taken|taking|took|pull(?:ed|ing)?|move[ds]?|moving) (?:my |the |it )?belt in|"
+                         r"in (?:a|one|two|three|four|another|an extra) (?:more )?notch(?:es)?)\b")
 HALF_HOUR_LOCALES = frozenset(("en-GB", "en-AU", "en-IE", "en-NZ"))
 # Intents that an unclear sentence naming a symptom is often mistaken for.
 UNSURE_OF = frozenset(("AMAZON.NoIntent", "AMAZON.YesIntent", "UnsureIntent", "AMAZON.NextIntent",
@@ -463,9 +465,13 @@ class Nlu:
         strong = best is not None
         needed = (EMERGENCY_OVER_NAMED if best is not None and best.found.exact else EMERGENCY_OVER_SYMPTOM) \
             if strong else self.threshold
+        spoken = [c for c in clauses if not c.particle]
+        if best is not None and best.found.span.id == "weight_loss" and best.found.exact and len(spoken) == 1:
+            # a sentence that is one weight-loss clause ("I've had to take my belt in two notches") is read as
+            # weight loss before any other reading, the overdose frame's "take ... two" included
+            needed = 1.01
         if intent == EMERGENCY and confidence >= needed:
             return EMERGENCY, "emergency request", None
-        spoken = [c for c in clauses if not c.particle]
         asking = text.split()[0] in QUESTION_WORDS  # "what signs mean it's an emergency" asks, it does not call
         calls = (self.classify(c.text) for c in spoken) if len(spoken) > 1 and not asking else ()
         if any(said == EMERGENCY and sure >= DENIAL for said, sure in calls):

@@ -59,6 +59,8 @@ def normalise(text: str) -> str:
     words = " ".join(tokens)
     words = re.sub(r"\bthe e ?r\b", "the e r", words)
     words = re.sub(r"\bthe er\b", "the e r", words)
+    # "the bottom of my back" is the lower back, a place on the back, not the buttocks
+    words = re.sub(r"\b(?:the )?(?:bottom|base) of (my|the|your) (back|spine)\b(?! passage)", r"\1 lower \2", words)
     return words
 
 
