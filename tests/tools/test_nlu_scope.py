@@ -455,7 +455,6 @@ def test_ending_the_session_or_an_exercise_is_stop_not_an_emergency(locale, utte
     ("en-AU", "my brother is having a seizure"), ("en-CA", "my kid got into my sleeping pills"),
     ("en-IN", "my father is not breathing properly"),
 ])
-@pytest.mark.xfail(reason="not fixed: other-person frames cost round 4 its pin and were taken out", strict=False)
 def test_someone_else_in_danger_is_an_emergency(locale, utterance):
     assert resolved(locale, utterance)[0] == EMERGENCY, f"{locale} {utterance!r}"
 

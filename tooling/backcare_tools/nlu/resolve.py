@@ -98,6 +98,11 @@ STOOL_PHRASES = re.compile(r"\b(?:number two|back passage|messed (?:myself|my pa
 TOILET_WORDS = frozenset(("toilet", "loo", "bathroom", "lavatory", "lav", "potty", "washroom", "restroom"))
 STOPPED = frozenset(("stopped", "stop", "stops", "shut", "blocked", "packed", "seized", "dried", "quit", "quits"))
 ACCIDENT = frozenset(("accident", "accidents"))
+# A saddle reading needs the saddle area or a lost feeling said ("I sit on the loo and no wee will come" is
+# the bladder: the toilet read as where one sits).
+SADDLE_WORDS = re.compile(r"\b(?:bum|bottom|backside|butt|buttocks|cheeks|groin|crotch|privates|private|genitals|bits"
+                          r"|anus|thighs|perineum|vagina|penis|scrotum|saddle|down there|down below|where i sit"
+                          r"|numb|numbness|tingl\w*|feel|feeling|felt|sensation|dead|pins and needles)\b")
 # Weight said to go down ("my weight is dropping", "my belt is loose"): the weight-loss sign, not the pain worsening.
 WEIGHT_WORDS = frozenset(("weight", "weigh", "kilos", "kilo", "kg", "pounds", "lbs", "stone", "scales", "clothes",
                           "trousers", "jeans", "pants", "belt", "waist", "waistband", "dress", "dresses", "shirt",
@@ -369,6 +374,9 @@ class Nlu:
             return found
         said = found.span.id
         if said in ("bladder", "bowel") or (said == "major_trauma" and words & ACCIDENT):
+            return self._with_id(found, "bowel" if stool else "bladder")
+        if said == "saddle_numbness" and not found.exact and not SADDLE_WORDS.search(text) \
+                and self._retention(text) is not None:
             return self._with_id(found, "bowel" if stool else "bladder")
         return found
 
