@@ -10,9 +10,7 @@ support.dynamodb). The processes still race each other exactly as concurrent req
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import traceback
 from collections.abc import Callable
 
 import pytest
@@ -26,8 +24,7 @@ from support.dynamodb import (  # the *_fixture names register fixtures
     new_user_id,
     serial_moto_server_fixture,  # noqa: F401
 )
-
-FORK = multiprocessing.get_context("fork")  # children inherit the imports: cheap to start
+from support.processes import run_plans
 
 
 def count_visit(data):
@@ -40,38 +37,16 @@ def add_reminder(token: str) -> Callable[[dict], None]:
     return mutate
 
 
-def _worker(make_store, user_id, mutations, barrier, results, worker, budget) -> None:
-    """One process: its own store object (as a separate Lambda or web worker has), then one request
-    per mutation, all processes starting together. `budget`: each request's time budget (None:
-    Alexa's, as in production)."""
-    try:
-        store = make_store()
-        barrier.wait(timeout=60)
-        outcomes = []
-        for mutate in mutations:
-            handler_input = handler_input_for(store, user_id=user_id)
-            if budget is not None:
-                handler_input.attributes_manager.request_attributes[REQUEST_ATTRIBUTE] = Deadline(budget)
-            outcomes.append((user_data.update(handler_input, mutate), user_data.status(handler_input)))
-        results.put((worker, outcomes, None))
-    except Exception:
-        results.put((worker, [], traceback.format_exc()))
-
-
 def run_concurrently(make_store, user_id: str, plans: list[list[Callable]], *,
                      budget: float | None = None) -> list[tuple[bool, str]]:
-    """Run each plan (a list of mutations) in its own process; return every (stored, status)."""
-    barrier, results = FORK.Barrier(len(plans)), FORK.Queue()
-    processes = [FORK.Process(target=_worker, args=(make_store, user_id, plan, barrier, results, index, budget))
-                 for index, plan in enumerate(plans)]
-    for process in processes:
-        process.start()
-    collected = [results.get(timeout=240) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
-    errors = [error for _, _, error in collected if error]
-    assert not errors, "a worker process failed:\n" + "\n".join(errors)
-    return [outcome for _, outcomes, _ in sorted(collected, key=lambda row: row[0]) for outcome in outcomes]
+    """Run each plan (a list of mutations, one request each) in its own process; return every
+    (stored, status). `budget`: each request's time budget (None: Alexa's, as in production)."""
+    def request(store, mutate) -> tuple[bool, str]:
+        handler_input = handler_input_for(store, user_id=user_id)
+        if budget is not None:
+            handler_input.attributes_manager.request_attributes[REQUEST_ATTRIBUTE] = Deadline(budget)
+        return user_data.update(handler_input, mutate), user_data.status(handler_input)
+    return run_plans(make_store, plans, request)
 
 
 def final_record(store, user_id: str) -> dict:

@@ -8,9 +8,6 @@ lose nothing. Against moto over HTTP (through the fault proxy) and SQLite."""
 
 from __future__ import annotations
 
-import multiprocessing
-import traceback
-
 import pytest
 
 from backcare.persistence import user_data
@@ -27,8 +24,8 @@ from support.dynamodb import (  # the *_fixture names register fixtures
     new_user_id,
     serial_moto_server_fixture,  # noqa: F401
 )
+from support.processes import run_plans
 
-FORK = multiprocessing.get_context("fork")
 RETURNING = {"disclaimer_heard": True, "visits": 4, "last_tip": {"topic": "posture", "index": 1},
              "checkin": {"due": "2026-01-02", "alert_token": "tok-1"}}
 
@@ -158,23 +155,16 @@ def test_sqlite_reads_and_counts_the_visit_with_the_update(tmp_path):
     assert user_data.load(handler_input_for(store, user_id=user_id))["visits"] == RETURNING["visits"] + 1
 
 
-def _worker(make_store, user_id, plan, barrier, results, worker) -> None:
-    """One process (its own store object), one request per step, all processes starting together:
-    "launch" is a returning user's LaunchRequest (`launch`), a token adds a reminder by `update`."""
-    try:
-        store = make_store()
-        barrier.wait(timeout=60)
-        outcomes = []
-        for step in plan:
-            if step == "launch":
-                outcomes.append((step, launch(store, user_id)[3]))
-            else:
-                def add(data, token=step):
-                    data["reminders"].append({"kind": "stretch", "alert_token": token, "schedule": {"time": "15:00"}})
-                outcomes.append((step, user_data.update(handler_input_for(store, user_id=user_id), add)))
-        results.put((worker, outcomes, None))
-    except Exception:
-        results.put((worker, [], traceback.format_exc()))
+def _step(user_id: str):
+    """One request per step: "launch" is a returning user's LaunchRequest (`launch`), a token adds a
+    reminder by `update`."""
+    def run(store, step) -> tuple[str, bool]:
+        if step == "launch":
+            return step, launch(store, user_id)[3]
+        def add(data):
+            data["reminders"].append({"kind": "stretch", "alert_token": step, "schedule": {"time": "15:00"}})
+        return step, user_data.update(handler_input_for(store, user_id=user_id), add)
+    return run
 
 
 @pytest.mark.timeout(300)
@@ -184,17 +174,7 @@ def test_visits_counted_with_the_read_and_concurrent_updates_are_all_kept(serial
     make_store = lambda: dynamodb_adapter(serial_moto_server.url, timeout=5.0, update_attempts=50)  # noqa: E731
     user_id = returning_user(make_store())
     plans = [["launch", f"tok-{worker}", "launch", "launch"] for worker in range(4)]
-    barrier, results = FORK.Barrier(len(plans)), FORK.Queue()
-    processes = [FORK.Process(target=_worker, args=(make_store, user_id, plan, barrier, results, index))
-                 for index, plan in enumerate(plans)]
-    for process in processes:
-        process.start()
-    collected = [results.get(timeout=240) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
-    errors = [error for _, _, error in collected if error]
-    assert not errors, "a worker process failed:\n" + "\n".join(errors)
-    outcomes = [outcome for _, steps, _ in collected for outcome in steps]
+    outcomes = run_plans(make_store, plans, _step(user_id))
     assert all(ok for _, ok in outcomes), f"every step should be stored under this contention: {outcomes}"
     record = user_data.load(handler_input_for(make_store(), user_id=user_id))
     assert record["visits"] == RETURNING["visits"] + 12, f"visits lost or counted twice: {record['visits']}"

@@ -315,6 +315,18 @@ class _Delay:
     lose_reply: bool = False
 
 
+def _take_turn(rule: _Fault | _Delay) -> tuple[bool, bool]:
+    """One request against a fault or delay's counters: (it applies to this request, it is used up).
+    The first `skip` requests pass it by; after that it applies `remaining` times (None: always)."""
+    if rule.skip > 0:
+        rule.skip -= 1
+        return False, False
+    if rule.remaining is None:
+        return True, False
+    rule.remaining -= 1
+    return True, rule.remaining <= 0
+
+
 class _DropConnection(Exception):
     """Close the connection without answering (a lost reply)."""
 
@@ -488,13 +500,11 @@ class AlexaServicesEmulator:
             for entry in list(entries):
                 if entry.method is not None and entry.method != method.upper():
                     continue
-                if entry.skip > 0:
-                    entry.skip -= 1
+                applies, used_up = _take_turn(entry)
+                if used_up:
+                    entries.remove(entry)
+                if not applies:
                     continue
-                if entry.remaining is not None:
-                    entry.remaining -= 1
-                    if entry.remaining <= 0:
-                        entries.remove(entry)
                 if entry.lose_reply:
                     hold = max(hold or 0.0, entry.seconds)
                 else:
@@ -642,13 +652,11 @@ class AlexaServicesEmulator:
             fault = self._state.faults.get(api)
             if fault is None:
                 return
-            if fault.skip > 0:
-                fault.skip -= 1
+            applies, used_up = _take_turn(fault)
+            if used_up:
+                del self._state.faults[api]
+            if not applies:
                 return
-            if fault.remaining is not None:
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    del self._state.faults[api]
         if fault.kind == "timeout":
             _time.sleep(self.slow_seconds)
         status, code, message = SIMULATIONS[fault.kind]
